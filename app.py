@@ -1,0 +1,74 @@
+"""The archive's Flask application: `create_app()` for WSGI servers, `python app.py` to serve it.
+
+`python app.py` builds the index from the corpus when none exists yet, then serves the
+archive with waitress on http://127.0.0.1:5000 (PORT and HOST override).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+import web
+from indexer.defaults import CORPUS_ENV, INDEX_ENV, PROJECT_ROOT
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+SERVER_THREADS = 8
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then ARCHIVE_* environment variables, then `config`."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True)
+    app.config.from_mapping(
+        INDEX_DIR=str(Path(app.instance_path) / "index"),
+        CORPUS_DIR=str(PROJECT_ROOT / "corpus"),
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    app.config.from_pyfile("config.py", silent=True)
+    # ARCHIVE_INDEX_DIR -> INDEX_DIR, ARCHIVE_CORPUS_DIR -> CORPUS_DIR, and so on.
+    app.config.from_prefixed_env("ARCHIVE")
+    if config:
+        app.config.update(config)
+    web.init_app(app)
+    return app
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """Make sure an index exists, say what is served, and run the production WSGI server."""
+    from waitress import serve as waitress_serve
+
+    from indexer.cli import Progress, summary_text
+    from indexer.reindex import reindex
+
+    archive = web.archive_index(app)
+    if not archive.exists():
+        print(f"No index at {archive.root} yet; building it from {app.config['CORPUS_DIR']} ...", flush=True)
+        summary = reindex(Path(app.config["CORPUS_DIR"]), archive.root, progress=Progress())
+        print(summary_text(summary), flush=True)
+    print(f"Serving {archive.article_count()} articles from the index at {archive.live_dir()}", flush=True)
+    print(f"Open http://{host}:{port}/ (Ctrl+C stops)", flush=True)
+    waitress_serve(app, host=host, port=port, threads=SERVER_THREADS)
+
+
+def main() -> int:
+    """Entry point of `python app.py`."""
+    host = os.environ.get("HOST", DEFAULT_HOST)
+    try:
+        port = int(os.environ.get("PORT", DEFAULT_PORT))
+    except ValueError:
+        print(f"PORT must be a number, not {os.environ['PORT']!r}", file=sys.stderr)
+        return 2
+    serve(create_app(), host, port)
+    return 0
+
+
+# The environment variable names are part of the public interface; keep them discoverable here.
+__all__ = ["create_app", "CORPUS_ENV", "INDEX_ENV"]
+
+if __name__ == "__main__":
+    sys.exit(main())

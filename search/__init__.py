@@ -1,0 +1,1 @@
+"""The archive's search engine layer: every use of Whoosh lives in this package."""

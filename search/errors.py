@@ -1,0 +1,30 @@
+"""Errors the search layer reports to its callers, each with a message a person understands."""
+
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """A request the archive cannot answer as asked; `code` is a stable machine-readable name."""
+
+    code = "bad_request"
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+class InvalidParameter(SearchError):
+    """A request parameter (page, per_page, sort, a filter, a date) has an unusable value."""
+
+    code = "invalid_parameter"
+
+
+class QuerySyntaxError(SearchError):
+    """The query text cannot be read; `column` (1-based) points at the problem when known."""
+
+    code = "query_syntax"
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message, param="q")
+        self.column = column

@@ -1,0 +1,87 @@
+"""Validate raw request parameters into a SearchRequest before Whoosh sees any of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from search.errors import InvalidParameter
+from search.query import MAX_QUERY_CHARS
+from search.schema import FACET_FIELDS
+
+DEFAULT_PER_PAGE = 10
+MAX_PER_PAGE = 100
+# Deep pages cost as much as fetching every hit before them; scripts should export instead.
+MAX_RESULT_WINDOW = 10_000
+SORTS = ("relevance", "date", "-date")
+MAX_FILTER_VALUES = 50
+MAX_FILTER_CHARS = 200
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search: query text, paging, sort and filters."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    sort: str = "relevance"
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet name -> values (OR)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _single(params: Mapping[str, Sequence[str]], name: str, default: str = "") -> str:
+    values = [v for v in params.get(name, ()) if v != ""]
+    if len(set(values)) > 1:
+        raise InvalidParameter(f"'{name}' was given {len(values)} different values; give it once", param=name)
+    return values[0].strip() if values else default
+
+
+def _integer(params: Mapping[str, Sequence[str]], name: str, default: int, low: int, high: int) -> int:
+    raw = _single(params, name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(f"'{name}' must be a whole number, not {raw[:40]!r}", param=name) from None
+    if not low <= value <= high:
+        raise InvalidParameter(f"'{name}' must be between {low} and {high}, not {value}", param=name)
+    return value
+
+
+def _day(params: Mapping[str, Sequence[str]], name: str) -> dt.date | None:
+    raw = _single(params, name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidParameter(f"'{name}' must be a date as YYYY-MM-DD, not {raw[:40]!r}", param=name) from None
+
+
+def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
+    """Turn a mapping of parameter name -> list of values (as in a URL) into a SearchRequest, or raise InvalidParameter."""
+    q = _single(params, "q")
+    if len(q) > MAX_QUERY_CHARS:
+        raise InvalidParameter(f"'q' is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", param="q")
+    per_page = _integer(params, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    page = _integer(params, "page", 1, 1, max(MAX_RESULT_WINDOW // per_page, 1))
+    sort = _single(params, "sort", "relevance")
+    if sort not in SORTS:
+        raise InvalidParameter(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}", param="sort")
+    filters: dict[str, tuple[str, ...]] = {}
+    for name in FACET_FIELDS:
+        values = tuple(dict.fromkeys(v.strip() for v in params.get(name, ()) if v.strip()))
+        if len(values) > MAX_FILTER_VALUES:
+            raise InvalidParameter(f"at most {MAX_FILTER_VALUES} values of '{name}' at once", param=name)
+        if any(len(v) > MAX_FILTER_CHARS for v in values):
+            raise InvalidParameter(f"a '{name}' value is longer than {MAX_FILTER_CHARS} characters", param=name)
+        if values:
+            filters[name] = values
+    date_from, date_to = _day(params, "from"), _day(params, "to")
+    if date_from and date_to and date_from > date_to:
+        raise InvalidParameter(f"'from' ({date_from}) is after 'to' ({date_to})", param="from")
+    return SearchRequest(q, page, per_page, sort, filters, date_from, date_to)

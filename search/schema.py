@@ -1,0 +1,75 @@
+"""Index schema: field names, analyzers and which fields users may query, facet or sort on."""
+
+from __future__ import annotations
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+# Field names, used everywhere instead of string literals.
+ID_FIELD = "id"
+PATH = "path"
+CONTENT_HASH = "content_hash"
+TITLE = "title"
+BODY = "body"
+AUTHORS = "authors"
+SOURCE = "source"
+DATELINE = "dateline"
+LANGUAGE = "language"
+DATE = "date"
+YEAR = "year"
+MONTH = "month"
+AUTHOR_FACET = "author_facet"
+SOURCE_FACET = "source_facet"
+RECORD = "record"  # the whole article metadata as JSON, for the article page and API
+HAS_DATE = "has_date"  # 1 when the date is known: undated articles sort after dated ones
+
+# The title is the strongest signal of what an article is about.
+TITLE_BOOST = 2.0
+
+# Query-language field names users type (`author:wali`) -> index field searched.
+QUERY_FIELDS = {
+    "title": TITLE,
+    "body": BODY,
+    "author": AUTHORS,
+    "source": SOURCE,
+    "language": LANGUAGE,
+    "dateline": DATELINE,
+    "date": DATE,
+}
+# Fields a plain word is looked up in, with their weights.
+DEFAULT_SEARCH_FIELDS = {TITLE: TITLE_BOOST, BODY: 1.0}
+# Facet name (API and UI) -> index field holding one exact value per article (or several, comma-separated).
+FACET_FIELDS = {
+    "source": SOURCE_FACET,
+    "language": LANGUAGE,
+    "author": AUTHOR_FACET,
+    "year": YEAR,
+}
+MULTI_VALUED_FACETS = frozenset({"author"})
+# Separator for multi-valued keyword fields; names never contain it after cleaning.
+KEYWORD_SEPARATOR = ","
+
+
+def build_schema() -> Schema:
+    """Return a fresh Whoosh schema for the archive index."""
+    text_analyzer = StemmingAnalyzer()
+    return Schema(
+        **{
+            ID_FIELD: ID(stored=True, unique=True),
+            PATH: ID(stored=True),
+            CONTENT_HASH: ID(stored=True),
+            TITLE: TEXT(stored=True, analyzer=text_analyzer),
+            BODY: TEXT(stored=True, analyzer=text_analyzer),
+            AUTHORS: TEXT(stored=True),
+            SOURCE: TEXT(stored=True),
+            DATELINE: TEXT(stored=True),
+            LANGUAGE: ID(stored=True, sortable=True),
+            DATE: DATETIME(stored=True, sortable=True),
+            YEAR: ID(sortable=True),
+            MONTH: ID(sortable=True),
+            AUTHOR_FACET: KEYWORD(commas=True, lowercase=False, scorable=False),
+            SOURCE_FACET: ID(sortable=True),
+            HAS_DATE: NUMERIC(sortable=True),
+            RECORD: STORED(),
+        }
+    )

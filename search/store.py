@@ -1,0 +1,144 @@
+"""Where an index lives on disk: the live index an index root points at, and searchers that follow it.
+
+An index root holds one or more Whoosh index folders and a pointer file naming the live one.
+A full rebuild writes a new folder and swaps the pointer atomically, so readers never see a
+half-built index; incremental updates commit into the live folder (Whoosh renames its table
+of contents into place, so a crash leaves the previous commit readable).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+
+from search.schema import CONTENT_HASH, PATH
+
+POINTER_FILE = "CURRENT"
+# Whoosh names each commit's table of contents _MAIN_<generation>.toc.
+TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc$")
+LOCK_FILE = "reindex.lock"
+
+
+def _generation(folder: Path) -> int:
+    """Return the latest committed generation in a Whoosh index folder (-1 if none)."""
+    latest = -1
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = TOC_NAME.match(entry.name)
+            if match:
+                latest = max(latest, int(match.group(1)))
+    return latest
+
+
+class IndexUnavailable(Exception):
+    """No usable index exists at the configured location."""
+
+
+class ArchiveIndex:
+    """An index root folder; hands out searchers on its latest committed state, reopening only on change."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._key: tuple[str, int] | None = None
+        self._leases: dict[int, int] = {}  # id(searcher) -> requests using it
+        self._retired: list[Searcher] = []
+
+    # -- locating the live index -------------------------------------------------
+    def live_dir(self) -> Path | None:
+        """Return the folder of the live index, or None when none has been committed yet."""
+        try:
+            name = (self.root / POINTER_FILE).read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        folder = self.root / name
+        if not name or "/" in name or not whoosh_index.exists_in(str(folder)):
+            return None
+        return folder
+
+    def exists(self) -> bool:
+        """Tell whether a committed index is there to search."""
+        return self.live_dir() is not None
+
+    def set_live_dir(self, folder: Path) -> None:
+        """Point the root at another index folder, atomically (write a temp file, rename it)."""
+        tmp = self.root / f".{POINTER_FILE}.{os.getpid()}.tmp"
+        tmp.write_text(folder.name + "\n", encoding="utf-8")
+        os.replace(tmp, self.root / POINTER_FILE)
+
+    def open(self) -> whoosh_index.Index:
+        """Open the live Whoosh index, or raise IndexUnavailable."""
+        folder = self.live_dir()
+        if folder is None:
+            raise IndexUnavailable(f"no index has been built in {self.root} yet")
+        return whoosh_index.open_dir(str(folder))
+
+    # -- searchers ----------------------------------------------------------------
+    def _current_key(self) -> tuple[str, int]:
+        folder = self.live_dir()
+        if folder is None:
+            raise IndexUnavailable(f"no index has been built in {self.root} yet")
+        return folder.name, _generation(folder)
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """Lend a searcher on the latest commit; a new one is opened only when the index changed.
+
+        Whoosh's Searcher.refresh() can return stale or doubled documents, so a changed index
+        gets a fresh searcher, and the old one is closed once no request still uses it.
+        """
+        key = self._current_key()
+        with self._lock:
+            if self._searcher is None or key != self._key:
+                fresh = whoosh_index.open_dir(str(self.root / key[0])).searcher()
+                if self._searcher is not None:
+                    self._retired.append(self._searcher)
+                self._searcher, self._key = fresh, key
+            searcher = self._searcher
+            self._leases[id(searcher)] = self._leases.get(id(searcher), 0) + 1
+        try:
+            yield searcher
+        finally:
+            with self._lock:
+                self._leases[id(searcher)] -= 1
+                self._close_idle_retired()
+
+    def _close_idle_retired(self) -> None:
+        still_used = []
+        for old in self._retired:
+            if self._leases.get(id(old), 0) > 0:
+                still_used.append(old)
+            else:
+                self._leases.pop(id(old), None)
+                old.close()
+        self._retired = still_used
+
+    def close(self) -> None:
+        """Close every searcher this object opened."""
+        with self._lock:
+            for searcher in [*self._retired, self._searcher]:
+                if searcher is not None:
+                    searcher.close()
+            self._searcher, self._key, self._retired = None, None, []
+            self._leases.clear()
+
+    # -- summaries ------------------------------------------------------------------
+    def article_count(self) -> int:
+        """Return how many articles the live index holds."""
+        with self.searcher() as searcher:
+            return searcher.doc_count()
+
+    def indexed_files(self) -> dict[str, str]:
+        """Return {corpus-relative path: content hash} of every indexed article (empty if no index)."""
+        if not self.exists():
+            return {}
+        with self.searcher() as searcher:
+            return {fields[PATH]: fields[CONTENT_HASH] for fields in searcher.all_stored_fields()}

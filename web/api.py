@@ -1,0 +1,75 @@
+"""The JSON API for scripts: search, articles and health, from the same functions as the pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+
+from search.schema import FACET_FIELDS
+from search.service import SearchResult, get_article, search
+from search.request import build_request
+from search.store import IndexUnavailable
+from web import archive_index
+
+blueprint = Blueprint("api", __name__)
+
+
+def search_from_request() -> SearchResult:
+    """Validate the current request's parameters and run the search (shared with the HTML page)."""
+    return search(archive_index(current_app), build_request(request.args.to_dict(flat=False)))
+
+
+def _page_url(result: SearchResult, page: int) -> str | None:
+    if page < 1 or page > result.pages:
+        return None
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for("api.api_search", _external=False, **args)
+
+
+def result_json(result: SearchResult) -> dict:
+    """Return a SearchResult in the API's documented JSON shape."""
+    req = result.request
+    filters: dict = {name: list(req.filters.get(name, ())) for name in FACET_FIELDS}
+    filters["from"] = req.date_from.isoformat() if req.date_from else None
+    filters["to"] = req.date_to.isoformat() if req.date_to else None
+    return {
+        "query": {"q": req.q, "parsed": result.parsed, "filters": filters, "sort": req.sort},
+        "total": result.total,
+        "page": req.page,
+        "per_page": req.per_page,
+        "pages": result.pages,
+        "took_ms": result.took_ms,
+        "results": [asdict(hit) for hit in result.hits],
+        "facets": {name: [asdict(v) for v in values] for name, values in result.facets.items()},
+        "suggestion": result.suggestion,
+        "next": _page_url(result, req.page + 1),
+        "prev": _page_url(result, req.page - 1),
+    }
+
+
+@blueprint.get("/api/search")
+def api_search():
+    """Search the archive; see the README for parameters and the answer's shape."""
+    return jsonify(result_json(search_from_request()))
+
+
+@blueprint.get("/api/articles/<article_id>")
+def api_article(article_id: str):
+    """Return one whole article (metadata and body) as JSON."""
+    article = get_article(archive_index(current_app), article_id)
+    if article is None:
+        abort(404, description=f"no article with id {article_id!r}")
+    return jsonify(asdict(article))
+
+
+@blueprint.get("/healthz")
+def healthz():
+    """Report whether the index can be opened and how many articles it holds."""
+    archive = archive_index(current_app)
+    try:
+        count = archive.article_count()
+    except IndexUnavailable as exc:
+        return jsonify({"status": "unavailable", "articles": 0, "message": str(exc)}), 503
+    return jsonify({"status": "ok", "articles": count, "index": str(archive.live_dir())})
