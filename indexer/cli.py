@@ -74,7 +74,9 @@ def run_reindex(corpus: Path, index: Path, *, full: bool, as_json: bool) -> None
 def reindex_options(func):
     """Attach the reindex command's options to a click command function."""
     func = click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")(func)
-    func = click.option("--full", is_flag=True, help="Rebuild from scratch into a new index, switched to when complete.")(func)
+    func = click.option(
+        "--full", is_flag=True, help="Rebuild from scratch into a new index, switched to when complete."
+    )(func)
     func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                         help="Index folder (default: $ARCHIVE_INDEX_DIR or instance/index).")(func)
     func = click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -63,7 +63,7 @@ def _day(params: Mapping[str, Sequence[str]], name: str) -> dt.date | None:
 
 
 def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
-    """Turn a mapping of parameter name -> list of values (as in a URL) into a SearchRequest, or raise InvalidParameter."""
+    """Turn {parameter name: list of values} (as in a URL) into a SearchRequest, or raise InvalidParameter."""
     q = _single(params, "q")
     if len(q) > MAX_QUERY_CHARS:
         raise InvalidParameter(f"'q' is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", param="q")

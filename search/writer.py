@@ -76,7 +76,8 @@ class IndexUpdate:
         self._acquire_lock()
         try:
             if self.full:
-                self._new_dir = self.archive.root / f"{BUILD_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9}"
+                stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9}"
+                self._new_dir = self.archive.root / f"{BUILD_PREFIX}{stamp}"
                 self._new_dir.mkdir()
                 ix = whoosh_index.create_in(str(self._new_dir), f.build_schema())
             else:

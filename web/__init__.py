@@ -26,7 +26,9 @@ def archive_index(app: Flask) -> ArchiveIndex:
     return app.extensions[ARCHIVE_EXTENSION]
 
 
-CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+)
 
 
 def _security_headers(response):

@@ -6,9 +6,9 @@ from dataclasses import asdict
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
+from search.request import build_request
 from search.schema import FACET_FIELDS
 from search.service import SearchResult, get_article, search
-from search.request import build_request
 from search.store import IndexUnavailable
 from web import archive_index
 
