@@ -7,14 +7,17 @@ QuerySyntaxError instead of a server error.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 
 from whoosh import qparser
 from whoosh.qparser import plugins
-from whoosh.query import Every, Query
+from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, NumericRange, Or, Phrase, Prefix, Query, Term, Wildcard
+from whoosh.util.times import long_to_datetime
 
 from search.errors import QuerySyntaxError
-from search.schema import DEFAULT_SEARCH_FIELDS, QUERY_FIELDS
+from search.schema import DATE, DEFAULT_SEARCH_FIELDS, QUERY_FIELDS
 
 MAX_QUERY_CHARS = 1000
 MAX_NESTING = 20
@@ -29,6 +32,64 @@ TERM_START = r"(?:^|(?<=[\s(]))"
 def _unknown_field_error(name: str, column: int) -> QuerySyntaxError:
     known = ", ".join(sorted(QUERY_FIELDS))
     return QuerySyntaxError(f"unknown field '{name}:' at column {column}; known fields: {known}", column)
+
+
+# `date:` followed by an optional comparison and a year, month or day; ranges in brackets are left to Whoosh.
+DATE_TERM = re.compile(r"(?<![\w.:/-])date:(>=|<=|>|<)?(?!\[)(\S*)")
+PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def date_period(value: str) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last day of a year, month or day written as YYYY, YYYY-MM or YYYY-MM-DD."""
+    match = PARTIAL_DATE.match(value)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if day is not None:
+            first = last = dt.date(year, month, day)
+        elif month is not None:
+            first = dt.date(year, month, 1)
+            last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError:
+        return None
+    return first, last
+
+
+def _rewrite_date_term(match: re.Match, offset: int) -> str:
+    operator, value = match.group(1) or "", match.group(2)
+    period = date_period(value)
+    if period is None:
+        column = offset + match.start(2) + 1
+        raise QuerySyntaxError(
+            f"'{value}' at column {column} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD", column
+        )
+    first, last = period
+    one_day = dt.timedelta(days=1)
+    # Comparisons are about whole periods: date:>2024-08 means September 2024 or later.
+    if operator == ">":
+        return f"date:[{(last + one_day).isoformat()} TO]"
+    if operator == ">=":
+        return f"date:[{first.isoformat()} TO]"
+    if operator == "<":
+        return f"date:[TO {(first - one_day).isoformat()}]"
+    if operator == "<=":
+        return f"date:[TO {last.isoformat()}]"
+    return f"date:[{first.isoformat()} TO {last.isoformat()}]"
+
+
+def rewrite_dates(text: str) -> str:
+    """Turn `date:` terms and comparisons outside quotes into explicit day ranges Whoosh reads correctly."""
+    rewritten, offset = [], 0
+    for part in re.split(r'("[^"]*")', text):
+        if part.startswith('"'):
+            rewritten.append(part)
+        else:
+            rewritten.append(DATE_TERM.sub(lambda m, at=offset: _rewrite_date_term(m, at), part))
+        offset += len(part)
+    return "".join(rewritten)
 
 
 def check_syntax(text: str) -> None:
@@ -73,7 +134,6 @@ def build_parser(schema) -> qparser.QueryParser:
         if typed != field:
             aliases.setdefault(field, []).append(typed)
     parser.add_plugin(plugins.FieldAliasPlugin(aliases))
-    parser.add_plugin(plugins.GtLtPlugin())
     parser.add_plugin(plugins.FuzzyTermPlugin())
     parser.add_plugin(plugins.PlusMinusPlugin(plusexpr=TERM_START + r"\+(?=\S)", minusexpr=TERM_START + r"-(?=\S)"))
     return parser
@@ -85,7 +145,83 @@ def parse_query(text: str, parser: qparser.QueryParser) -> Query:
     if not text:
         return Every()
     check_syntax(text)
+    text = rewrite_dates(text)
     try:
         return parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted IndexError/ValueError/TypeError on odd input
         raise QuerySyntaxError(f"cannot read the query: {exc}") from None
+
+
+_FIELD_NAMES_TYPED = {field: typed for typed, field in QUERY_FIELDS.items()}
+
+
+def _describe_value(fieldname: str | None, text: str) -> str:
+    prefix = "" if fieldname is None else f"{_FIELD_NAMES_TYPED.get(fieldname, fieldname)}:"
+    return prefix + text
+
+
+def _describe_day(ticks: int | None) -> str:
+    return long_to_datetime(ticks).date().isoformat() if ticks is not None else ""
+
+
+def _describe_leaf(node: Query, bare: bool = False) -> str:
+    """Describe a single-field query; `bare` leaves out the field name (a word searched in all default fields)."""
+    if bare:
+        node = node.copy()
+        node.fieldname = None
+    if isinstance(node, Every):
+        return "*"
+    if isinstance(node, NumericRange) and node.fieldname == DATE:
+        return f"date:[{_describe_day(node.start)} TO {_describe_day(node.end)}]".replace("[ TO", "[TO").replace(
+            " TO ]", " TO]"
+        )
+    if isinstance(node, Phrase):
+        slop = f"~{node.slop}" if node.slop > 1 else ""
+        return _describe_value(node.fieldname, '"' + " ".join(node.words) + '"' + slop)
+    if isinstance(node, FuzzyTerm):
+        return _describe_value(node.fieldname, f"{node.text}~{node.maxdist if node.maxdist > 1 else ''}")
+    if isinstance(node, Prefix):
+        return _describe_value(node.fieldname, f"{node.text}*")
+    if isinstance(node, Wildcard):
+        return _describe_value(node.fieldname, node.text)
+    if isinstance(node, Term):
+        return _describe_value(node.fieldname, str(node.text))
+    return str(node)
+
+
+def _describe_or(node: Or) -> list[str]:
+    """Describe an Or's parts, folding a word the parser spread over every default field back into one."""
+    fields_by_word: dict[str, set[str]] = {}
+    for child in node.subqueries:
+        if getattr(child, "fieldname", None) in DEFAULT_SEARCH_FIELDS:
+            fields_by_word.setdefault(_describe_leaf(child, bare=True), set()).add(child.fieldname)
+    parts: list[str] = []
+    for child in node.subqueries:
+        bare = _describe_leaf(child, bare=True) if getattr(child, "fieldname", None) in DEFAULT_SEARCH_FIELDS else None
+        if bare is not None and fields_by_word[bare] == set(DEFAULT_SEARCH_FIELDS):
+            text = bare
+        else:
+            text = describe_query(child, False)
+        if text not in parts:
+            parts.append(text)
+    return parts
+
+
+def describe_query(node: Query, top: bool = True) -> str:
+    """Render a parsed query back in the archive's own query language, so users see how it was read."""
+    if isinstance(node, NullQuery.__class__) or node is NullQuery:
+        return "(nothing searchable: only very common or very short words)"
+    if isinstance(node, AndNot):
+        return f"{describe_query(node.a, False)} -({describe_query(node.b, False)})"
+    if isinstance(node, Not):
+        return f"-({describe_query(node.query, False)})"
+    if isinstance(node, Or):
+        parts = _describe_or(node)
+        if len(parts) == 1:
+            return parts[0]
+        text = " OR ".join(parts)
+        return text if top else f"({text})"
+    if isinstance(node, And):
+        text = " AND ".join(describe_query(child, False) for child in node.subqueries)
+        return text if top else f"({text})"
+    return _describe_leaf(node)

@@ -58,8 +58,9 @@ def build_schema() -> Schema:
             ID_FIELD: ID(stored=True, unique=True),
             PATH: ID(stored=True),
             CONTENT_HASH: ID(stored=True),
-            TITLE: TEXT(stored=True, analyzer=text_analyzer),
-            BODY: TEXT(stored=True, analyzer=text_analyzer),
+            # A hyphenated or dotted word ("Iran-backed") is searched as a phrase, not as two loose words.
+            TITLE: TEXT(stored=True, analyzer=text_analyzer, multitoken_query="phrase"),
+            BODY: TEXT(stored=True, analyzer=text_analyzer, multitoken_query="phrase"),
             AUTHORS: TEXT(stored=True),
             SOURCE: TEXT(stored=True),
             DATELINE: TEXT(stored=True),

@@ -13,7 +13,7 @@ from whoosh import highlight, sorting
 from whoosh.query import And, DateRange, Or, Query, Term
 
 from search import schema as f
-from search.query import build_parser, parse_query
+from search.query import build_parser, describe_query, parse_query
 from search.request import SearchRequest
 from search.store import ArchiveIndex
 
@@ -188,7 +188,7 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
             hits.append(_hit(hit.fields(), snippet, hit.score if request.sort == "relevance" else None))
     return SearchResult(
         request=request,
-        parsed=str(query),
+        parsed=describe_query(query),
         total=total,
         pages=math.ceil(total / request.per_page) if total else 0,
         took_ms=round((time.perf_counter() - started) * 1000, 2),
