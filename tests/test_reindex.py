@@ -1,0 +1,101 @@
+"""Reindexing a corpus folder: counts of what changed, skipped files with reasons, stable ids."""
+
+from __future__ import annotations
+
+import json
+
+from indexer.pipeline import article_id
+from indexer.reindex import reindex
+from search.store import ArchiveIndex
+
+STORY = "Officials met in Erbil on Tuesday to discuss the budget. The talks lasted for hours and ended late."
+
+
+def story(title: str, extra: str = "") -> str:
+    return f"{title}\n\n{STORY} {extra}\n"
+
+
+def indexed(index) -> dict[str, str]:
+    archive = ArchiveIndex(index)
+    try:
+        return archive.indexed_files()
+    finally:
+        archive.close()
+
+
+def test_first_run_adds_everything_in_nested_folders(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": story("Budget talks"), "2024/11/b.txt": story("More talks"), "c": story("No suffix")})
+    summary = reindex(corpus, tmp_path / "index")
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (3, 0, 0, 0)
+    assert summary.articles == 3 and summary.skipped == []
+    assert set(indexed(tmp_path / "index")) == {"a.txt", "2024/11/b.txt", "c"}
+
+
+def test_second_run_detects_new_changed_deleted_and_unchanged(make_corpus, tmp_path):
+    corpus = make_corpus({"keep.txt": story("Kept"), "change.txt": story("Before"), "gone.txt": story("Gone")})
+    index = tmp_path / "index"
+    reindex(corpus, index)
+    (corpus / "change.txt").write_text(story("After", "Something new."), encoding="utf-8")
+    (corpus / "gone.txt").unlink()
+    (corpus / "new.txt").write_text(story("New"), encoding="utf-8")
+    summary = reindex(corpus, index)
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (1, 1, 1, 1)
+    assert set(indexed(index)) == {"keep.txt", "change.txt", "new.txt"}
+    again = reindex(corpus, index)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 3)
+
+
+def test_full_rebuild_reports_against_the_previous_index(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": story("A"), "b.txt": story("B")})
+    index = tmp_path / "index"
+    reindex(corpus, index)
+    (corpus / "b.txt").unlink()
+    summary = reindex(corpus, index, full=True)
+    assert summary.full and (summary.added, summary.unchanged, summary.removed) == (0, 1, 1)
+    assert set(indexed(index)) == {"a.txt"}
+
+
+def test_broken_files_are_skipped_with_reasons_and_the_rest_indexed(make_corpus, tmp_path):
+    corpus = make_corpus(
+        {
+            "good.txt": story("Good"),
+            "binary.txt": bytes(range(256)) * 4,
+            "empty.txt": "",
+            "blank.txt": "   \n\n  ",
+            "tiny.txt": "Hi",
+            "notes.meta.json": "{}",
+            ".hidden.txt": story("Hidden"),
+        }
+    )
+    summary = reindex(corpus, tmp_path / "index")
+    reasons = {item["path"]: item["reason"] for item in summary.skipped}
+    assert set(reasons) == {"binary.txt", "empty.txt", "blank.txt", "tiny.txt"}
+    assert "binary" in reasons["binary.txt"]
+    assert "empty" in reasons["empty.txt"] and "empty" in reasons["blank.txt"]
+    assert "no article text" in reasons["tiny.txt"]
+    assert summary.added == 1 and set(indexed(tmp_path / "index")) == {"good.txt"}
+
+
+def test_oversized_file_is_skipped(make_corpus, tmp_path):
+    corpus = make_corpus({"big.txt": story("Big", "word " * 1000), "ok.txt": story("Ok")})
+    summary = reindex(corpus, tmp_path / "index", max_file_bytes=2000)
+    assert [item["path"] for item in summary.skipped] == ["big.txt"]
+    assert "limit" in summary.skipped[0]["reason"]
+
+
+def test_ids_are_stable_across_reindexing(make_corpus, tmp_path):
+    corpus = make_corpus({"x/a.txt": story("A")})
+    reindex(corpus, tmp_path / "one")
+    reindex(corpus, tmp_path / "two", full=True)
+    archive_one, archive_two = ArchiveIndex(tmp_path / "one"), ArchiveIndex(tmp_path / "two")
+    with archive_one.searcher() as s1, archive_two.searcher() as s2:
+        assert s1.document(path="x/a.txt")["id"] == s2.document(path="x/a.txt")["id"] == article_id("x/a.txt")
+    archive_one.close()
+    archive_two.close()
+
+
+def test_summary_json_has_the_documented_keys(make_corpus, tmp_path):
+    summary = reindex(make_corpus({"a.txt": story("A"), "b.txt": ""}), tmp_path / "index")
+    data = json.loads(json.dumps(summary.as_json()))
+    assert {"added", "updated", "removed", "unchanged", "skipped"} <= set(data)
+    assert data["skipped"] == [{"path": "b.txt", "reason": "file is empty"}]

@@ -1,0 +1,84 @@
+"""Index store: searchers follow commits (no stale results), full rebuilds swap atomically, one writer at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import sample_record
+from search.store import POINTER_FILE, ArchiveIndex, IndexUnavailable
+from search.writer import IndexUpdate, ReindexLocked
+
+
+def titles(archive: ArchiveIndex) -> list[str]:
+    with archive.searcher() as searcher:
+        return sorted(fields["title"] for fields in searcher.all_stored_fields())
+
+
+def test_missing_index_is_reported(tmp_path):
+    archive = ArchiveIndex(tmp_path / "nothing")
+    assert not archive.exists()
+    assert archive.indexed_files() == {}
+    with pytest.raises(IndexUnavailable):
+        archive.article_count()
+
+
+def test_a_searcher_sees_updates_and_deletions_after_commit(build_index):
+    archive = build_index([sample_record(1, title="First"), sample_record(2, title="Second")])
+    assert titles(archive) == ["First", "Second"]
+    with IndexUpdate(archive) as update:
+        update.put(sample_record(1, title="First, revised"))
+        update.delete("sample0002")
+    assert titles(archive) == ["First, revised"]
+    assert archive.article_count() == 1
+
+
+def test_searcher_is_reused_until_the_index_changes(build_index):
+    archive = build_index([sample_record(1)])
+    with archive.searcher() as first:
+        pass
+    with archive.searcher() as again:
+        assert again is first
+    with IndexUpdate(archive) as update:
+        update.put(sample_record(2))
+    with archive.searcher() as fresh:
+        assert fresh is not first
+
+
+def test_searcher_in_use_stays_open_while_a_new_one_serves_new_requests(build_index):
+    archive = build_index([sample_record(1)])
+    with archive.searcher() as old:
+        with IndexUpdate(archive) as update:
+            update.put(sample_record(2))
+        with archive.searcher() as new:
+            assert new.doc_count() == 2
+        assert old.doc_count() == 1  # still readable: not closed under the running request
+
+
+def test_full_rebuild_switches_only_when_committed(build_index):
+    archive = build_index([sample_record(1, title="Old")])
+    before = archive.live_dir()
+    with pytest.raises(RuntimeError), IndexUpdate(archive, full=True) as update:
+        update.put(sample_record(2, title="Half-built"))
+        raise RuntimeError("crash in the middle of a rebuild")
+    assert archive.live_dir() == before and titles(archive) == ["Old"]
+    with IndexUpdate(archive, full=True) as update:
+        update.put(sample_record(3, title="New"))
+    assert archive.live_dir() != before and titles(archive) == ["New"]
+    assert (archive.root / POINTER_FILE).read_text().strip() == archive.live_dir().name
+
+
+def test_failed_incremental_update_leaves_the_last_commit(build_index):
+    archive = build_index([sample_record(1, title="Kept")])
+    with pytest.raises(RuntimeError), IndexUpdate(archive) as update:
+        update.delete("sample0001")
+        raise RuntimeError("crash before commit")
+    assert titles(archive) == ["Kept"]
+
+
+def test_second_concurrent_writer_is_refused(build_index):
+    archive = build_index([sample_record(1)])
+    with IndexUpdate(archive), pytest.raises(ReindexLocked, match="already running"):
+        IndexUpdate(ArchiveIndex(archive.root)).__enter__()
+    with IndexUpdate(archive) as update:  # the lock is released afterwards
+        update.put(sample_record(2))
+    assert archive.article_count() == 2
