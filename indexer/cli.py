@@ -77,10 +77,20 @@ def reindex_options(func):
     func = click.option(
         "--full", is_flag=True, help="Rebuild from scratch into a new index, switched to when complete."
     )(func)
-    func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Index folder (default: $ARCHIVE_INDEX_DIR or instance/index).")(func)
-    func = click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus/).")(func)
+    func = click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Index folder (default: $ARCHIVE_INDEX_DIR or instance/index).",
+    )(func)
+    func = click.option(
+        "--corpus",
+        "corpus_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus/).",
+    )(func)
     return func
 
 

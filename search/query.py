@@ -13,7 +13,21 @@ import re
 
 from whoosh import qparser
 from whoosh.qparser import plugins
-from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, NumericRange, Or, Phrase, Prefix, Query, Term, Wildcard
+from whoosh.query import (
+    And,
+    AndNot,
+    Every,
+    FuzzyTerm,
+    Not,
+    NullQuery,
+    NumericRange,
+    Or,
+    Phrase,
+    Prefix,
+    Query,
+    Term,
+    Wildcard,
+)
 from whoosh.util.times import long_to_datetime
 
 from search.errors import QuerySyntaxError
@@ -63,9 +77,7 @@ def _rewrite_date_term(match: re.Match, offset: int) -> str:
     period = date_period(value)
     if period is None:
         column = offset + match.start(2) + 1
-        raise QuerySyntaxError(
-            f"'{value}' at column {column} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD", column
-        )
+        raise QuerySyntaxError(f"'{value}' at column {column} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD", column)
     first, last = period
     one_day = dt.timedelta(days=1)
     # Comparisons are about whole periods: date:>2024-08 means September 2024 or later.

@@ -17,6 +17,8 @@ MAX_RESULT_WINDOW = 10_000
 SORTS = ("relevance", "date", "-date")
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 200
+DEFAULT_FACET_SIZE = 10
+MAX_FACET_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class SearchRequest:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet name -> values (OR)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    facet_size: int = DEFAULT_FACET_SIZE
 
 
 def _single(params: Mapping[str, Sequence[str]], name: str, default: str = "") -> str:
@@ -80,8 +83,10 @@ def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         if any(len(v) > MAX_FILTER_CHARS for v in values):
             raise InvalidParameter(f"a '{name}' value is longer than {MAX_FILTER_CHARS} characters", param=name)
         if values:
-            filters[name] = values
+            # Language codes are stored lower-case; people type "EN" too.
+            filters[name] = tuple(v.lower() for v in values) if name == "language" else values
     date_from, date_to = _day(params, "from"), _day(params, "to")
     if date_from and date_to and date_from > date_to:
         raise InvalidParameter(f"'from' ({date_from}) is after 'to' ({date_to})", param="from")
-    return SearchRequest(q, page, per_page, sort, filters, date_from, date_to)
+    facet_size = _integer(params, "facet_size", DEFAULT_FACET_SIZE, 1, MAX_FACET_SIZE)
+    return SearchRequest(q, page, per_page, sort, filters, date_from, date_to, facet_size)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import IDAnalyzer, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 # Field names, used everywhere instead of string literals.
@@ -22,6 +22,8 @@ AUTHOR_FACET = "author_facet"
 SOURCE_FACET = "source_facet"
 RECORD = "record"  # the whole article metadata as JSON, for the article page and API
 HAS_DATE = "has_date"  # 1 when the date is known: undated articles sort after dated ones
+BODY_HASH = "body_hash"  # hash of the clean text: identical copies share it
+SPELL = "spell"  # title and body words, unstemmed, in one field: the source of spelling suggestions
 
 # The title is the strongest signal of what an article is about.
 TITLE_BOOST = 2.0
@@ -46,6 +48,8 @@ FACET_FIELDS = {
     "year": YEAR,
 }
 MULTI_VALUED_FACETS = frozenset({"author"})
+# Counted for every search but not a filter: months drive the volume-over-time chart (narrowed with from/to).
+MONTH_FACET = "month"
 # Separator for multi-valued keyword fields; names never contain it after cleaning.
 KEYWORD_SEPARATOR = ","
 
@@ -64,13 +68,16 @@ def build_schema() -> Schema:
             AUTHORS: TEXT(stored=True),
             SOURCE: TEXT(stored=True),
             DATELINE: TEXT(stored=True),
-            LANGUAGE: ID(stored=True, sortable=True),
+            LANGUAGE: ID(stored=True, sortable=True, analyzer=IDAnalyzer(lowercase=True)),
             DATE: DATETIME(stored=True, sortable=True),
             YEAR: ID(sortable=True),
             MONTH: ID(sortable=True),
             AUTHOR_FACET: KEYWORD(commas=True, lowercase=False, scorable=False),
             SOURCE_FACET: ID(sortable=True),
             HAS_DATE: NUMERIC(sortable=True),
+            BODY_HASH: ID(stored=True),
+            # No positions: suggestions only need which words exist and how often.
+            SPELL: TEXT(analyzer=StandardAnalyzer(stoplist=None, minsize=3), phrase=False),
             RECORD: STORED(),
         }
     )

@@ -6,15 +6,19 @@ import datetime as dt
 import html
 import json
 import math
+import re
 import time
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from whoosh import highlight, sorting
-from whoosh.query import And, DateRange, Or, Query, Term
+from whoosh.query import And, DateRange, Every, Or, Query, Term
 
 from search import schema as f
 from search.query import build_parser, describe_query, parse_query
 from search.request import SearchRequest
+from search.schema import MONTH_FACET
 from search.store import ArchiveIndex
 
 SNIPPET_FRAGMENTS = 3
@@ -47,6 +51,15 @@ class FacetValue:
 
 
 @dataclass
+class MonthBucket:
+    """Matching articles in one month, beside all archived articles of that month."""
+
+    value: str  # YYYY-MM
+    count: int
+    total_in_archive: int
+
+
+@dataclass
 class SearchResult:
     """The answer to a SearchRequest, shaped for both the HTML page and the JSON API."""
 
@@ -57,6 +70,7 @@ class SearchResult:
     took_ms: float
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
+    months: list[MonthBucket] = field(default_factory=list)
     suggestion: str | None = None
 
 
@@ -110,12 +124,33 @@ def _facet(name: str) -> sorting.FieldFacet:
     return sorting.FieldFacet(f.FACET_FIELDS[name], allow_overlap=name in f.MULTI_VALUED_FACETS)
 
 
-def _facet_values(counts: dict, selected: tuple[str, ...]) -> list[FacetValue]:
+def _facet_values(counts: dict, selected: tuple[str, ...], size: int) -> list[FacetValue]:
     values = [FacetValue(str(v), n, str(v) in selected) for v, n in counts.items() if v not in (None, "")]
     present = {v.value for v in values}
     # A selected value keeps its place in the list even when the query no longer matches it.
     values += [FacetValue(v, 0, True) for v in selected if v not in present]
-    return sorted(values, key=lambda item: (-item.count, item.value.lower()))
+    values.sort(key=lambda item: (-item.count, item.value.lower()))
+    return [v for v in values[:size]] + [v for v in values[size:] if v.selected]
+
+
+# Per searcher (so per index generation): articles in the whole archive per month.
+_archive_months: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _months_in_archive(searcher) -> dict[str, int]:
+    cached = _archive_months.get(searcher)
+    if cached is None:
+        everything = searcher.search(
+            Every(), limit=1, groupedby={MONTH_FACET: sorting.FieldFacet(f.MONTH)}, maptype=sorting.Count
+        )
+        cached = {k: v for k, v in everything.groups(MONTH_FACET).items() if k}
+        _archive_months[searcher] = cached
+    return cached
+
+
+def _month_buckets(counts: dict, searcher) -> list[MonthBucket]:
+    in_archive = _months_in_archive(searcher)
+    return [MonthBucket(month, n, in_archive.get(month, n)) for month, n in sorted(counts.items()) if month]
 
 
 def _sort_facet(sort: str) -> sorting.MultiFacet | None:
@@ -150,26 +185,73 @@ def _fallback_snippet(body: str) -> str:
     return html.escape(text, quote=False)
 
 
+# Words worth checking for a better spelling; longer "words" are pasted junk and slow to correct.
+SUGGESTABLE_WORD = re.compile(r"(?<![\w:*~])([^\W\d_]{3,30})(?![\w:*~])")
+# Suggest only when a query finds this few articles...
+SUGGEST_BELOW_HITS = 3
+# ...and for words in fewer articles than this, when a spelling in at least this many times more exists.
+RARE_WORD_DOCS = 2
+BETTER_BY = 5
+
+
+def suggest(searcher, text: str, total: int) -> str | None:
+    """Return the query with rare or unknown words respelled as common indexed words, or None.
+
+    Words are looked up in one combined unstemmed field, so a word that exists only in the body
+    is never "corrected" into a title word (Whoosh's per-field correct_query does that).
+    """
+    if total >= SUGGEST_BELOW_HITS or not text:
+        return None
+    corrector = searcher.corrector(f.SPELL)
+    changed = False
+
+    def respell(match: re.Match) -> str:
+        nonlocal changed
+        word = match.group(1)
+        if word in {"AND", "OR", "NOT"} or text[max(match.start() - 1, 0)] == "-":
+            return word
+        lower = word.lower()
+        frequency = searcher.doc_frequency(f.SPELL, lower)
+        if frequency >= RARE_WORD_DOCS:
+            return word
+        for candidate in corrector.suggest(lower, limit=3, maxdist=2):
+            if searcher.doc_frequency(f.SPELL, candidate) >= max(frequency * BETTER_BY, 1):
+                changed = True
+                return candidate
+        return word
+
+    # Quoted phrases are respelled too; field names and operators are left alone by the pattern.
+    respelled = SUGGESTABLE_WORD.sub(respell, text)
+    return respelled if changed else None
+
+
 def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
     """Run a validated search: one page of hits with snippets, exact total, and facet counts."""
     started = time.perf_counter()
     with archive.searcher() as searcher:
-        query = parse_query(request.q, build_parser(searcher.schema))
+        parser = build_parser(searcher.schema)
+        query = parse_query(request.q, parser)
         selected_facets = [name for name in f.FACET_FIELDS if name in request.filters]
         plain_facets = {name: _facet(name) for name in f.FACET_FIELDS if name not in request.filters}
+        plain_facets[MONTH_FACET] = sorting.FieldFacet(f.MONTH)
         window = request.page * request.per_page
         results = searcher.search(
             query,
             filter=_filter_query(request),
             limit=window,
             sortedby=_sort_facet(request.sort),
-            groupedby=plain_facets or None,
+            groupedby=plain_facets,
             maptype=sorting.Count,
         )
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
         results.formatter = MarkFormatter()
         total = len(results)
-        facets = {name: _facet_values(results.groups(name), ()) for name in plain_facets}
+        months = _month_buckets(results.groups(MONTH_FACET), searcher)
+        facets = {
+            name: _facet_values(results.groups(name), (), request.facet_size)
+            for name in plain_facets
+            if name != MONTH_FACET
+        }
         # Counts of a filtered facet ignore its own filter, so the other values stay choosable.
         for name in selected_facets:
             others = searcher.search(
@@ -179,7 +261,12 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
                 groupedby={name: _facet(name)},
                 maptype=sorting.Count,
             )
-            facets[name] = _facet_values(others.groups(name), request.filters[name])
+            facets[name] = _facet_values(others.groups(name), request.filters[name], request.facet_size)
+        suggestion = suggest(searcher, request.q, total)
+        if suggestion is not None:
+            # Offer it only when it would really find more.
+            better = searcher.search(parse_query(suggestion, parser), filter=_filter_query(request), limit=1)
+            suggestion = suggestion if len(better) > total else None
         hits = []
         start = (request.page - 1) * request.per_page
         for hit in results[start:window]:
@@ -194,6 +281,8 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
         took_ms=round((time.perf_counter() - started) * 1000, 2),
         hits=hits,
         facets={name: facets[name] for name in f.FACET_FIELDS},
+        months=months,
+        suggestion=suggestion,
     )
 
 
@@ -201,8 +290,47 @@ def get_article(archive: ArchiveIndex, article_id: str) -> ArticleRecord | None:
     """Return the stored article with this id, or None."""
     with archive.searcher() as searcher:
         stored = searcher.document(**{f.ID_FIELD: article_id})
-    if stored is None:
-        return None
+    return _record(stored) if stored is not None else None
+
+
+# Key terms taken from an article to find others like it.
+RELATED_KEY_TERMS = 12
+# Related articles should share real content, not one common word.
+MIN_RELATED_SCORE_SHARE = 0.1
+
+
+def related(archive: ArchiveIndex, article_id: str, limit: int = 5) -> list[Hit] | None:
+    """Return articles most like this one (more-like-this on title and body), or None for an unknown id.
+
+    Copies with the same clean text are left out: they are the same article, not related ones.
+    """
+    with archive.searcher() as searcher:
+        docnum = searcher.document_number(**{f.ID_FIELD: article_id})
+        if docnum is None:
+            return None
+        stored = searcher.stored_fields(docnum)
+        text = f"{stored.get(f.TITLE, '')}\n{stored.get(f.BODY, '')}"
+        key_terms = searcher.key_terms_from_text(f.BODY, text, numterms=RELATED_KEY_TERMS)
+        if not key_terms:
+            return []
+        query = Or(
+            [
+                Term(field, word, boost=weight * f.DEFAULT_SEARCH_FIELDS[field])
+                for word, weight in key_terms
+                for field in f.DEFAULT_SEARCH_FIELDS
+            ]
+        )
+        copies = set(searcher.document_numbers(**{f.BODY_HASH: stored[f.BODY_HASH]}))
+        results = searcher.search(query, limit=limit, mask=copies | {docnum})
+        top_score = results[0].score if len(results) else 0
+        return [
+            _hit(hit.fields(), _fallback_snippet(hit.get(f.BODY, "")), hit.score)
+            for hit in results
+            if hit.score >= MIN_RELATED_SCORE_SHARE * top_score
+        ]
+
+
+def _record(stored: dict) -> ArticleRecord:
     record = json.loads(stored.get(f.RECORD) or "{}")
     return ArticleRecord(
         id=stored[f.ID_FIELD],
@@ -219,3 +347,12 @@ def get_article(archive: ArchiveIndex, article_id: str) -> ArticleRecord | None:
         language_confidence=record.get("language_confidence"),
         methods=record.get("methods") or {},
     )
+
+
+def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | None = None) -> Iterator[ArticleRecord]:
+    """Yield every article matching the request (all pages), in its sort order, for exports and feeds."""
+    with archive.searcher() as searcher:
+        query = parse_query(request.q, build_parser(searcher.schema))
+        results = searcher.search(query, filter=_filter_query(request), limit=limit, sortedby=_sort_facet(request.sort))
+        for hit in results:
+            yield _record(hit.fields())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -44,9 +45,10 @@ def index_fields(record: dict) -> dict:
         f.LANGUAGE: record.get("language") or "und",
         f.AUTHOR_FACET: f.KEYWORD_SEPARATOR.join(name for name in authors if name),
         f.HAS_DATE: 1 if day else 0,
+        f.BODY_HASH: hashlib.sha1(" ".join((record.get("body") or "").split()).encode()).hexdigest(),
+        f.SPELL: f"{record.get('title') or ''}\n{record.get('body') or ''}",
         f.RECORD: json.dumps(
-            {k: v for k, v in record.items() if k not in ("body", "date")}
-            | {"date": day.isoformat() if day else None},
+            {k: v for k, v in record.items() if k not in ("body", "date")} | {"date": day.isoformat() if day else None},
             ensure_ascii=False,
         ),
     }

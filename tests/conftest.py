@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from app import create_app
 from indexer.reindex import reindex
+from search.store import ArchiveIndex
+from search.writer import IndexUpdate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = PROJECT_ROOT / "corpus"
@@ -93,11 +95,8 @@ def sample_record(number: int, **fields) -> dict:
 
 
 @pytest.fixture
-def build_index(tmp_path: Path) -> Callable[[list[dict]], "ArchiveIndex"]:  # noqa: F821
+def build_index(tmp_path: Path) -> Iterator[Callable[[list[dict]], ArchiveIndex]]:
     """Return a function that writes records straight into a fresh real index and opens it."""
-    from search.store import ArchiveIndex
-    from search.writer import IndexUpdate
-
     opened: list[ArchiveIndex] = []
 
     def build(records: list[dict]) -> ArchiveIndex:

@@ -52,7 +52,9 @@ def live_server(seed_index: Path):
 def browser():
     path = chromium_path()
     if not path:
-        pytest.skip("Chromium not found: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH")
+        pytest.skip(
+            "Chromium not found: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

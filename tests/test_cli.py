@@ -6,8 +6,9 @@ import json
 import subprocess
 import sys
 
-from app import create_app
 from conftest import PROJECT_ROOT
+
+from app import create_app
 
 STORY = "Budget talks\n\nOfficials met in Erbil on Tuesday to discuss the budget. The talks lasted for hours.\n"
 
@@ -54,7 +55,10 @@ def test_python_m_indexer_uses_the_environment(make_corpus, tmp_path):
 def test_extract_command_prints_the_article_json(make_corpus):
     corpus = make_corpus({"a.txt": STORY})
     done = subprocess.run(
-        [sys.executable, "-m", "indexer.extract", str(corpus / "a.txt")], cwd=PROJECT_ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "indexer.extract", str(corpus / "a.txt")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
@@ -66,7 +70,9 @@ def test_extract_command_prints_the_article_json(make_corpus):
 def test_extract_command_reports_a_skipped_file(make_corpus):
     corpus = make_corpus({"empty.txt": ""})
     done = subprocess.run(
-        [sys.executable, "-m", "indexer.extract", str(corpus / "empty.txt")], cwd=PROJECT_ROOT, capture_output=True,
+        [sys.executable, "-m", "indexer.extract", str(corpus / "empty.txt")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
         text=True,
     )
     assert done.returncode == 1 and "file is empty" in done.stderr

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import sample_record
+
 from search.errors import QuerySyntaxError
 from search.query import MAX_QUERY_CHARS, build_parser, check_syntax, parse_query
 from search.request import build_request
@@ -53,12 +53,26 @@ def test_runaway_nesting_and_length_are_errors_not_empty_queries(parser):
 def archive(build_index):
     return build_index(
         [
-            sample_record(1, title="Sadr supporters protest", body="Followers of al-Sadr gathered in Tahrir Square.",
-                          date=dt.date(2024, 11, 5)),
-            sample_record(2, title="Iran-backed groups", body="Iran-backed militias claimed the attack.",
-                          date=dt.date(2024, 6, 15)),
-            sample_record(3, title="Iran talks", body="Diplomats from Iran met in Vienna; nothing was backed.",
-                          date=dt.date(2024, 8, 31), authors=["Zhelwan Z. Wali"], source="Rudaw"),
+            sample_record(
+                1,
+                title="Sadr supporters protest",
+                body="Followers of al-Sadr gathered in Tahrir Square.",
+                date=dt.date(2024, 11, 5),
+            ),
+            sample_record(
+                2,
+                title="Iran-backed groups",
+                body="Iran-backed militias claimed the attack.",
+                date=dt.date(2024, 6, 15),
+            ),
+            sample_record(
+                3,
+                title="Iran talks",
+                body="Diplomats from Iran met in Vienna; nothing was backed.",
+                date=dt.date(2024, 8, 31),
+                authors=["Zhelwan Z. Wali"],
+                source="Rudaw",
+            ),
             sample_record(4, title="Market report", body="Oil prices fell, traders said.", date=dt.date(2023, 1, 2)),
         ]
     )

@@ -12,8 +12,16 @@ from indexer.read import iter_corpus, read_article
 
 def test_corpus_listing_is_sorted_nested_and_ignores_sidecars_and_hidden(make_corpus):
     corpus = make_corpus(
-        {"b.txt": "x", "a/z.html": "x", "a/y.htm": "x", "noext": "x", "img.png": "x", "a.meta.json": "{}",
-         ".git/config": "x", ".hidden.txt": "x"}
+        {
+            "b.txt": "x",
+            "a/z.html": "x",
+            "a/y.htm": "x",
+            "noext": "x",
+            "img.png": "x",
+            "a.meta.json": "{}",
+            ".git/config": "x",
+            ".hidden.txt": "x",
+        }
     )
     assert list(iter_corpus(corpus)) == ["b.txt", "noext", "a/y.htm", "a/z.html"]
 

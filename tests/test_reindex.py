@@ -24,7 +24,9 @@ def indexed(index) -> dict[str, str]:
 
 
 def test_first_run_adds_everything_in_nested_folders(make_corpus, tmp_path):
-    corpus = make_corpus({"a.txt": story("Budget talks"), "2024/11/b.txt": story("More talks"), "c": story("No suffix")})
+    corpus = make_corpus(
+        {"a.txt": story("Budget talks"), "2024/11/b.txt": story("More talks"), "c": story("No suffix")}
+    )
     summary = reindex(corpus, tmp_path / "index")
     assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (3, 0, 0, 0)
     assert summary.articles == 3 and summary.skipped == []

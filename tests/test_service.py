@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import sample_record
+
 from search.errors import QuerySyntaxError
 from search.request import build_request
 from search.service import get_article, search
@@ -18,16 +18,45 @@ D = dt.date
 def archive(build_index):
     return build_index(
         [
-            sample_record(1, title="Blinken visits Baghdad", body="Blinken met the prime minister in Baghdad.",
-                          source="Rudaw", authors=["Zhelwan Z. Wali"], date=D(2024, 11, 5), language="en"),
-            sample_record(2, title="Attacks on US troops", body="Militias attacked a base near Baghdad airport.",
-                          source="Rudaw", authors=["Ahmed Aziz", "Zhelwan Z. Wali"], date=D(2023, 11, 6)),
-            sample_record(3, title="Besuch in Bagdad", body="Blinken warnt proiranische Milizen in Bagdad.",
-                          source="n-tv", date=D(2023, 11, 5), language="de"),
-            sample_record(4, title="Blinken in Cyprus", body="A maritime corridor to Gaza was discussed by Blinken.",
-                          source="AFP", date=None),
-            sample_record(5, title="Unrelated weather report", body="Rain is expected <script>alert(1)</script> soon.",
-                          source="AFP", date=D(2022, 1, 1)),
+            sample_record(
+                1,
+                title="Blinken visits Baghdad",
+                body="Blinken met the prime minister in Baghdad.",
+                source="Rudaw",
+                authors=["Zhelwan Z. Wali"],
+                date=D(2024, 11, 5),
+                language="en",
+            ),
+            sample_record(
+                2,
+                title="Attacks on US troops",
+                body="Militias attacked a base near Baghdad airport.",
+                source="Rudaw",
+                authors=["Ahmed Aziz", "Zhelwan Z. Wali"],
+                date=D(2023, 11, 6),
+            ),
+            sample_record(
+                3,
+                title="Besuch in Bagdad",
+                body="Blinken warnt proiranische Milizen in Bagdad.",
+                source="n-tv",
+                date=D(2023, 11, 5),
+                language="de",
+            ),
+            sample_record(
+                4,
+                title="Blinken in Cyprus",
+                body="A maritime corridor to Gaza was discussed by Blinken.",
+                source="AFP",
+                date=None,
+            ),
+            sample_record(
+                5,
+                title="Unrelated weather report",
+                body="Rain is expected <script>alert(1)</script> soon.",
+                source="AFP",
+                date=D(2022, 1, 1),
+            ),
         ]
     )
 
@@ -44,10 +73,12 @@ def test_total_is_exact_and_all_words_are_required(archive):
 
 
 def test_title_match_outranks_body_match(build_index):
-    archive = build_index([
-        sample_record(1, title="Weather", body="A long report that mentions Erbil once among many other words."),
-        sample_record(2, title="Erbil airport reopens", body="A long report about flights and many other words."),
-    ])
+    archive = build_index(
+        [
+            sample_record(1, title="Weather", body="A long report that mentions Erbil once among many other words."),
+            sample_record(2, title="Erbil airport reopens", body="A long report about flights and many other words."),
+        ]
+    )
     assert [hit.id for hit in run(archive, q="Erbil").hits] == ["sample0002", "sample0001"]
 
 
@@ -124,3 +155,42 @@ def test_get_article_returns_everything_or_none(archive):
     assert article.date == "2023-11-06" and article.source == "Rudaw"
     assert article.body.startswith("Militias attacked")
     assert get_article(archive, "../../etc/passwd") is None
+
+
+def test_month_buckets_count_matches_beside_the_whole_archive(archive):
+    months = run(archive, q="Blinken").months
+    assert [(m.value, m.count, m.total_in_archive) for m in months] == [("2023-11", 1, 2), ("2024-11", 1, 1)]
+
+
+def test_facet_size_caps_values_but_keeps_selected_ones(archive):
+    result = run(archive, facet_size=1, source="n-tv")
+    assert [v.value for v in result.facets["source"]] == ["AFP", "n-tv"]  # top value, plus the selected one
+    assert len(run(archive, facet_size=1).facets["source"]) == 1
+
+
+def test_language_filter_ignores_case(archive):
+    assert run(archive, language="DE").total == 1
+
+
+@pytest.fixture
+def spelling_archive(build_index):
+    body = "Militias attacked the base. The militia leaders spoke to reporters about the attacks."
+    return build_index(
+        [sample_record(n, title=f"Report {n}", body=body) for n in range(1, 7)]
+        + [sample_record(9, title="War", body="A separate article about a war and Sadr.")]
+    )
+
+
+def test_did_you_mean_respells_unknown_words(spelling_archive):
+    result = run(spelling_archive, q="milita leaders")
+    assert result.total == 0 and result.suggestion == "militia leaders"
+
+
+def test_no_suggestion_for_words_that_exist_or_when_enough_is_found(spelling_archive):
+    assert run(spelling_archive, q="Sadr").suggestion is None  # rare but real: not "corrected" to "war"
+    assert run(spelling_archive, q="militia").suggestion is None
+    assert run(spelling_archive, q="qqqqzzzz").suggestion is None  # nothing close enough
+
+
+def test_a_pasted_giant_word_is_not_corrected(spelling_archive):
+    assert run(spelling_archive, q="militia" * 100).suggestion is None

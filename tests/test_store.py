@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import sample_record
+
 from search.store import POINTER_FILE, ArchiveIndex, IndexUnavailable
 from search.writer import IndexUpdate, ReindexLocked
 

@@ -42,7 +42,8 @@ def result_json(result: SearchResult) -> dict:
         "pages": result.pages,
         "took_ms": result.took_ms,
         "results": [asdict(hit) for hit in result.hits],
-        "facets": {name: [asdict(v) for v in values] for name, values in result.facets.items()},
+        "facets": {name: [asdict(v) for v in values] for name, values in result.facets.items()}
+        | {"month": [asdict(bucket) for bucket in result.months]},
         "suggestion": result.suggestion,
         "next": _page_url(result, req.page + 1),
         "prev": _page_url(result, req.page - 1),
