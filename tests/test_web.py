@@ -30,7 +30,7 @@ def test_api_search_finds_all_seeds_in_the_documented_shape(client):
         assert set(hit) == {"id", "title", "source", "authors", "date", "language", "dateline", "snippet", "score"}
         assert "<mark>Blinken</mark>" in hit["snippet"]
         assert hit["language"] == "en"
-    assert set(data["facets"]) == {"source", "language", "author", "year"}
+    assert set(data["facets"]) == {"source", "language", "author", "year", "month"}
     assert data["facets"]["language"] == [{"value": "en", "count": 5, "selected": False}]
 
 
