@@ -22,9 +22,13 @@ def article_id(relpath: str) -> str:
     return hashlib.sha1(relpath.encode("utf-8")).hexdigest()[:16]
 
 
+# Bump when extraction changes what it produces, so the next incremental reindex re-extracts every file.
+EXTRACTOR_VERSION = "1"
+
+
 def content_hash(raw: bytes) -> str:
-    """Return the hash that tells whether a file changed since it was indexed."""
-    return hashlib.sha256(raw).hexdigest()
+    """Return the hash that tells whether a file (or the extractor reading it) changed since it was indexed."""
+    return hashlib.sha256(EXTRACTOR_VERSION.encode() + b"\0" + raw).hexdigest()
 
 
 def process(article: Article) -> Article:

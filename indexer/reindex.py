@@ -69,9 +69,9 @@ def reindex(
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
     known = archive.indexed_files()
-    summary = ReindexSummary(full=full or not known)
     paths = list(iter_corpus(corpus))
     with IndexUpdate(archive, full=full) as update:
+        summary = ReindexSummary(full=update.full)
         for done, relpath in enumerate(paths, start=1):
             try:
                 article = read_article(corpus, relpath, max_file_bytes)

@@ -25,6 +25,9 @@ HAS_DATE = "has_date"  # 1 when the date is known: undated articles sort after d
 BODY_HASH = "body_hash"  # hash of the clean text: identical copies share it
 SPELL = "spell"  # title and body words, unstemmed, in one field: the source of spelling suggestions
 
+# Bump when fields or analyzers change: an index built with another version is rebuilt in full.
+SCHEMA_VERSION = 2
+
 # The title is the strongest signal of what an article is about.
 TITLE_BOOST = 2.0
 

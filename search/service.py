@@ -320,7 +320,8 @@ def related(archive: ArchiveIndex, article_id: str, limit: int = 5) -> list[Hit]
                 for field in f.DEFAULT_SEARCH_FIELDS
             ]
         )
-        copies = set(searcher.document_numbers(**{f.BODY_HASH: stored[f.BODY_HASH]}))
+        body_hash = stored.get(f.BODY_HASH)
+        copies = set(searcher.document_numbers(**{f.BODY_HASH: body_hash})) if body_hash else set()
         results = searcher.search(query, limit=limit, mask=copies | {docnum})
         top_score = results[0].score if len(results) else 0
         return [

@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 from search.schema import CONTENT_HASH, PATH
 
 POINTER_FILE = "CURRENT"
+SCHEMA_VERSION_FILE = "schema-version"
 # Whoosh names each commit's table of contents _MAIN_<generation>.toc.
 TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc$")
 LOCK_FILE = "reindex.lock"
@@ -63,6 +64,14 @@ class ArchiveIndex:
         if not name or "/" in name or not whoosh_index.exists_in(str(folder)):
             return None
         return folder
+
+    def schema_version(self) -> int | None:
+        """Return the schema version the live index was built with (None if unknown or no index)."""
+        folder = self.live_dir()
+        try:
+            return int((folder / SCHEMA_VERSION_FILE).read_text(encoding="utf-8")) if folder else None
+        except (FileNotFoundError, ValueError):
+            return None
 
     def exists(self) -> bool:
         """Tell whether a committed index is there to search."""

@@ -16,7 +16,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
 from search import schema as f
-from search.store import LOCK_FILE, ArchiveIndex
+from search.store import LOCK_FILE, SCHEMA_VERSION_FILE, ArchiveIndex
 
 # Folder name prefix of each full build; the pointer file names the live one.
 BUILD_PREFIX = "index-"
@@ -68,7 +68,8 @@ class IndexUpdate:
 
     def __init__(self, archive: ArchiveIndex, full: bool = False) -> None:
         self.archive = archive
-        self.full = full or not archive.exists()
+        # An index from another schema version cannot be updated in place.
+        self.full = full or not archive.exists() or archive.schema_version() != f.SCHEMA_VERSION
         self._lock_handle = None
         self._writer: IndexWriter | None = None
         self._new_dir: Path | None = None
@@ -82,6 +83,7 @@ class IndexUpdate:
                 self._new_dir = self.archive.root / f"{BUILD_PREFIX}{stamp}"
                 self._new_dir.mkdir()
                 ix = whoosh_index.create_in(str(self._new_dir), f.build_schema())
+                (self._new_dir / SCHEMA_VERSION_FILE).write_text(str(f.SCHEMA_VERSION), encoding="utf-8")
             else:
                 ix = self.archive.open()
             self._writer = ix.writer()

@@ -82,3 +82,13 @@ def test_second_concurrent_writer_is_refused(build_index):
     with IndexUpdate(archive) as update:  # the lock is released afterwards
         update.put(sample_record(2))
     assert archive.article_count() == 2
+
+
+def test_index_from_an_older_schema_is_rebuilt_in_full(build_index):
+    from search.store import SCHEMA_VERSION_FILE
+
+    archive = build_index([sample_record(1)])
+    (archive.live_dir() / SCHEMA_VERSION_FILE).write_text("1")
+    assert IndexUpdate(archive).full
+    (archive.live_dir() / SCHEMA_VERSION_FILE).unlink()
+    assert IndexUpdate(archive).full

@@ -11,11 +11,12 @@ ARCHIVE_EXTENSION = "archive_index"
 
 def init_app(app: Flask) -> None:
     """Attach the archive index, routes, error handlers and CLI commands to an app."""
-    from web import api, commands, errors, pages
+    from web import api, commands, errors, exports, pages
 
     app.extensions[ARCHIVE_EXTENSION] = ArchiveIndex(app.config["INDEX_DIR"])
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(exports.blueprint)
     errors.init_app(app)
     app.cli.add_command(commands.reindex_command)
     app.after_request(_security_headers)

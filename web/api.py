@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from search.request import build_request
 from search.schema import FACET_FIELDS
-from search.service import SearchResult, get_article, search
+from search.service import SearchResult, get_article, related, search
 from search.store import IndexUnavailable
 from web import archive_index
 
@@ -63,6 +63,15 @@ def api_article(article_id: str):
     if article is None:
         abort(404, description=f"no article with id {article_id!r}")
     return jsonify(asdict(article))
+
+
+@blueprint.get("/api/articles/<article_id>/related")
+def api_related(article_id: str):
+    """Return the articles most like this one, leaving out copies of it."""
+    hits = related(archive_index(current_app), article_id)
+    if hits is None:
+        abort(404, description=f"no article with id {article_id!r}")
+    return jsonify({"id": article_id, "results": [asdict(hit) for hit in hits]})
 
 
 @blueprint.get("/healthz")
