@@ -9,9 +9,9 @@ import json
 from xml.etree import ElementTree
 
 import pytest
+from conftest import sample_record
 
 from app import create_app
-from conftest import sample_record
 from web.exports import csv_cell
 
 ATOM = "{http://www.w3.org/2005/Atom}"
