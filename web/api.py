@@ -11,6 +11,7 @@ from search.schema import FACET_FIELDS
 from search.service import SearchResult, get_article, related, search
 from search.store import IndexUnavailable
 from web import archive_index
+from web.openapi import openapi_document
 
 blueprint = Blueprint("api", __name__)
 
@@ -72,6 +73,12 @@ def api_related(article_id: str):
     if hits is None:
         abort(404, description=f"no article with id {article_id!r}")
     return jsonify({"id": article_id, "results": [asdict(hit) for hit in hits]})
+
+
+@blueprint.get("/api/openapi.json")
+def api_openapi():
+    """Return the OpenAPI description of this API."""
+    return jsonify(openapi_document())
 
 
 @blueprint.get("/healthz")
