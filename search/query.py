@@ -136,10 +136,15 @@ def check_syntax(text: str) -> None:
             raise _unknown_field_error(match.group(1), match.start() + 1)
 
 
-def build_parser(schema) -> qparser.QueryParser:
-    """Return the archive's query parser: all words required, fields aliased, operators made safe."""
+def build_parser(schema, match_all: bool = True, field_boosts: dict[str, float] | None = None) -> qparser.QueryParser:
+    """Return the archive's query parser: fields aliased, operators made safe.
+
+    People expect every word to be required (`match_all`); ranking long natural-language
+    questions (as relevance benchmarks do) needs any word to count instead.
+    """
+    boosts = field_boosts or DEFAULT_SEARCH_FIELDS
     parser = qparser.MultifieldParser(
-        list(DEFAULT_SEARCH_FIELDS), schema, fieldboosts=DEFAULT_SEARCH_FIELDS, group=qparser.AndGroup
+        list(boosts), schema, fieldboosts=boosts, group=qparser.AndGroup if match_all else qparser.OrGroup
     )
     aliases: dict[str, list[str]] = {}
     for typed, field in QUERY_FIELDS.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from whoosh import scoring
 from whoosh.analysis import IDAnalyzer, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
@@ -30,6 +31,9 @@ SCHEMA_VERSION = 2
 
 # The title is the strongest signal of what an article is about.
 TITLE_BOOST = 2.0
+# BM25F parameters (Whoosh's defaults; bench/relevance.py compares alternatives on a judged collection).
+BM25_B = 0.75
+BM25_K1 = 1.2
 
 # Query-language field names users type (`author:wali`) -> index field searched.
 QUERY_FIELDS = {
@@ -55,6 +59,11 @@ MULTI_VALUED_FACETS = frozenset({"author"})
 MONTH_FACET = "month"
 # Separator for multi-valued keyword fields; names never contain it after cleaning.
 KEYWORD_SEPARATOR = ","
+
+
+def weighting() -> scoring.BM25F:
+    """Return the ranking function searchers use."""
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)
 
 
 def build_schema() -> Schema:

@@ -133,19 +133,29 @@ def _facet_values(counts: dict, selected: tuple[str, ...], size: int) -> list[Fa
     return [v for v in values[:size]] + [v for v in values[size:] if v.selected]
 
 
-# Per searcher (so per index generation): articles in the whole archive per month.
-_archive_months: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# What is worked out once per searcher, so once per index generation: the query parser, month totals.
+_per_searcher: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _searcher_cache(searcher) -> dict:
+    return _per_searcher.setdefault(searcher, {})
+
+
+def _parser(searcher):
+    cache = _searcher_cache(searcher)
+    if "parser" not in cache:
+        cache["parser"] = build_parser(searcher.schema)
+    return cache["parser"]
 
 
 def _months_in_archive(searcher) -> dict[str, int]:
-    cached = _archive_months.get(searcher)
-    if cached is None:
+    cache = _searcher_cache(searcher)
+    if "months" not in cache:
         everything = searcher.search(
             Every(), limit=1, groupedby={MONTH_FACET: sorting.FieldFacet(f.MONTH)}, maptype=sorting.Count
         )
-        cached = {k: v for k, v in everything.groups(MONTH_FACET).items() if k}
-        _archive_months[searcher] = cached
-    return cached
+        cache["months"] = {k: v for k, v in everything.groups(MONTH_FACET).items() if k}
+    return cache["months"]
 
 
 def _month_buckets(counts: dict, searcher) -> list[MonthBucket]:
@@ -229,7 +239,7 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
     """Run a validated search: one page of hits with snippets, exact total, and facet counts."""
     started = time.perf_counter()
     with archive.searcher() as searcher:
-        parser = build_parser(searcher.schema)
+        parser = _parser(searcher)
         query = parse_query(request.q, parser)
         selected_facets = [name for name in f.FACET_FIELDS if name in request.filters]
         plain_facets = {name: _facet(name) for name in f.FACET_FIELDS if name not in request.filters}
@@ -353,7 +363,7 @@ def _record(stored: dict) -> ArticleRecord:
 def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | None = None) -> Iterator[ArticleRecord]:
     """Yield every article matching the request (all pages), in its sort order, for exports and feeds."""
     with archive.searcher() as searcher:
-        query = parse_query(request.q, build_parser(searcher.schema))
+        query = parse_query(request.q, _parser(searcher))
         results = searcher.search(query, filter=_filter_query(request), limit=limit, sortedby=_sort_facet(request.sort))
         for hit in results:
             yield _record(hit.fields())

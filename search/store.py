@@ -18,7 +18,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from search.schema import CONTENT_HASH, PATH
+from search.schema import CONTENT_HASH, PATH, weighting
 
 POINTER_FILE = "CURRENT"
 SCHEMA_VERSION_FILE = "schema-version"
@@ -107,7 +107,7 @@ class ArchiveIndex:
         key = self._current_key()
         with self._lock:
             if self._searcher is None or key != self._key:
-                fresh = whoosh_index.open_dir(str(self.root / key[0])).searcher()
+                fresh = whoosh_index.open_dir(str(self.root / key[0])).searcher(weighting=weighting())
                 if self._searcher is not None:
                     self._retired.append(self._searcher)
                 self._searcher, self._key = fresh, key
