@@ -16,6 +16,7 @@ from whoosh import highlight, sorting
 from whoosh.query import And, DateRange, Every, Or, Query, Term
 
 from search import schema as f
+from search.errors import SearchError
 from search.query import build_parser, describe_query, parse_query
 from search.request import SearchRequest
 from search.schema import MONTH_FACET
@@ -367,3 +368,27 @@ def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | Non
         results = searcher.search(query, filter=_filter_query(request), limit=limit, sortedby=_sort_facet(request.sort))
         for hit in results:
             yield _record(hit.fields())
+
+
+def marked_paragraphs(archive: ArchiveIndex, body: str, q: str) -> list[str]:
+    """Split an article body into paragraphs, HTML-escaped, with the words a query matched in <mark>."""
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    words: set[bytes] = set()
+    if q.strip():
+        with archive.searcher() as searcher:
+            try:
+                query = parse_query(q, _parser(searcher))
+            except SearchError:
+                query = None
+            if query is not None:
+                words = {text for field, text in query.iter_all_terms() if field in f.DEFAULT_SEARCH_FIELDS}
+            analyzer = searcher.schema[f.BODY].analyzer
+    if not words:
+        return [html.escape(p, quote=False) for p in paragraphs]
+    terms = frozenset(w.decode("utf-8") if isinstance(w, bytes) else w for w in words)
+    formatter = MarkFormatter()
+    marked = []
+    for paragraph in paragraphs:
+        fragments = highlight.highlight(paragraph, terms, analyzer, highlight.WholeFragmenter(), formatter, top=1)
+        marked.append(fragments or html.escape(paragraph, quote=False))
+    return marked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -102,7 +103,7 @@ def test_search_page_lists_results_with_links_and_metadata(client):
     empty = client.get("/")
     assert empty.status_code == 200 and b'name="q"' in empty.data and b'class="hit"' not in empty.data
     page = client.get("/?q=Blinken").get_data(as_text=True)
-    links = re.findall(r'<h3><a href="(/articles/[0-9a-f]+)">', page)
+    links = re.findall(r'<h3><a href="(/articles/[0-9a-f]+)\?q=Blinken">', page)
     assert len(links) == 5
     assert "5 articles" in page and "<mark>Blinken</mark>" in page
     article = client.get(links[0]).get_data(as_text=True)
@@ -152,8 +153,60 @@ def test_article_text_and_query_echo_are_escaped(build_index):
     client = app.test_client()
     page = client.get("/?q=tag+OR+%3Cscript%3E").get_data(as_text=True)
     article = client.get("/articles/sample0001").get_data(as_text=True)
-    for html in (page, article):
+    marked = client.get("/articles/sample0001?q=tag+%3Cimg%3E").get_data(as_text=True)
+    assert "<mark>tag</mark>" in marked
+    for html in (page, article, marked):
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>Eve" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert json.loads(client.get("/api/search?q=tag").data)["results"][0]["title"].startswith("<script>")
+    app.extensions["archive_index"].close()
+
+
+def test_article_page_marks_the_searched_words_and_lists_related(client):
+    hit = client.get("/api/search?q=Sudani+statement").get_json()["results"][0]
+    page = client.get(f"/articles/{hit['id']}?q=Sudani").get_data(as_text=True)
+    assert "<mark>Sudani</mark>" in page and "Back to results" in page
+    assert 'class="related"' in page and page.count("/articles/") > 2
+    plain = client.get(f"/articles/{hit['id']}").get_data(as_text=True)
+    assert "<mark>" not in plain
+
+
+def test_original_file_is_served_as_plain_text(client):
+    hit = client.get("/api/search?q=Blinken").get_json()["results"][0]
+    with client.get(f"/articles/{hit['id']}/original") as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+        assert "Blinken" in response.get_data(as_text=True)
+    assert client.get("/articles/nope/original").status_code == 404
+
+
+def test_original_file_outside_the_corpus_is_never_served(build_index, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not serve")
+    (tmp_path / "corpus").mkdir()
+    archive = build_index([sample_record(1, path="../secret.txt")])
+    app = create_app({"INDEX_DIR": str(archive.root), "CORPUS_DIR": str(tmp_path / "corpus")})
+    response = app.test_client().get("/articles/sample0001/original")
+    assert response.status_code == 404 and b"do not serve" not in response.data
+    app.extensions["archive_index"].close()
+
+
+def test_search_page_volume_chart_and_suggestion(build_index):
+    records = [
+        sample_record(n, title="Militia report", body="Militia leaders spoke.", date=dt.date(2024, month, 1))
+        for n, month in enumerate([1, 1, 3, 3, 3], start=1)
+    ]
+    archive = build_index(records)
+    app = create_app({"INDEX_DIR": str(archive.root)})
+    client = app.test_client()
+    page = client.get("/?q=militia").get_data(as_text=True)
+    assert page.count("<rect ") == 2
+    assert "2024-03: 3 articles, 100% of the month&#39;s archive" in page
+    assert "from=2024-03-01&amp;to=2024-03-31" in page
+    assert "Did you mean" not in page
+    misspelled = client.get("/?q=milita").get_data(as_text=True)
+    assert 'Did you mean <a href="/search?q=militia">militia</a>' in misspelled
+    assert "No articles match" in misspelled
     app.extensions["archive_index"].close()

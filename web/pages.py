@@ -1,16 +1,33 @@
-"""HTML pages for people: the search page and the article page."""
+"""HTML pages for people: the search page, the article page and the original file as plain text."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+import calendar
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from search.schema import FACET_FIELDS
-from search.service import get_article
+from search.service import MonthBucket, get_article, marked_paragraphs, related
 from web import archive_index
 from web.api import search_from_request
 
 blueprint = Blueprint("pages", __name__)
 FACET_LABELS = {"source": "Source", "language": "Language", "author": "Author", "year": "Year"}
+CHART_WIDTH, CHART_HEIGHT = 640, 120
+RELATED_ON_PAGE = 5
+
+
+@dataclass
+class ChartBar:
+    """One month of the volume chart, laid out for the SVG."""
+
+    x: float
+    width: float
+    height: float
+    label: str
+    href: str
 
 
 def url_with(**changes) -> str:
@@ -32,6 +49,31 @@ def toggle_filter_url(name: str, value: str) -> str:
     return url_with(**{name: values or None})
 
 
+def chart_bars(months: list[MonthBucket]) -> list[ChartBar]:
+    """Lay out one bar per month of the results; each links to that month's date range."""
+    if not months:
+        return []
+    tallest = max(bucket.count for bucket in months)
+    width = CHART_WIDTH / len(months)
+    bars = []
+    for index, bucket in enumerate(months):
+        year, month = (int(part) for part in bucket.value.split("-"))
+        last_day = calendar.monthrange(year, month)[1]
+        share = (
+            f", {bucket.count / bucket.total_in_archive:.0%} of the month's archive" if bucket.total_in_archive else ""
+        )
+        bars.append(
+            ChartBar(
+                x=round(index * width, 2),
+                width=round(max(width - 1, 1), 2),
+                height=round(max(CHART_HEIGHT * bucket.count / tallest, 1), 2),
+                label=f"{bucket.value}: {bucket.count} article{'s' if bucket.count != 1 else ''}{share}",
+                href=url_with(**{"from": f"{bucket.value}-01", "to": f"{bucket.value}-{last_day:02d}"}),
+            )
+        )
+    return bars
+
+
 @blueprint.get("/")
 @blueprint.get("/search")
 def search_page():
@@ -45,14 +87,41 @@ def search_page():
         facet_labels=FACET_LABELS,
         url_with=url_with,
         toggle_filter_url=toggle_filter_url,
+        bars=chart_bars(result.months) if result else [],
+        chart=(CHART_WIDTH, CHART_HEIGHT),
+        query_string=request.query_string.decode("latin-1"),
     )
 
 
 @blueprint.get("/articles/<article_id>")
 def article_page(article_id: str):
-    """One clean article with its metadata."""
+    """One clean article with its metadata; the words of `q` are marked when reached from a search."""
+    archive = archive_index(current_app)
+    article = get_article(archive, article_id)
+    if article is None:
+        abort(404, description="There is no article with that id in the archive.")
+    q = request.args.get("q", "")
+    return render_template(
+        "article.html",
+        article=article,
+        paragraphs=marked_paragraphs(archive, article.body, q[:1000]),
+        related=related(archive, article_id, RELATED_ON_PAGE) or [],
+        q=q,
+    )
+
+
+@blueprint.get("/articles/<article_id>/original")
+def original_file(article_id: str):
+    """The file the article came from, exactly as stored in the corpus, always as plain text."""
     article = get_article(archive_index(current_app), article_id)
     if article is None:
         abort(404, description="There is no article with that id in the archive.")
-    paragraphs = [p for p in article.body.split("\n\n") if p.strip()]
-    return render_template("article.html", article=article, paragraphs=paragraphs)
+    corpus = Path(current_app.config["CORPUS_DIR"]).resolve()
+    target = (corpus / article.path).resolve()
+    # Only files inside the corpus are served, whatever links or ".." the stored path holds.
+    if not target.is_relative_to(corpus) or not target.is_file():
+        abort(404, description="The original file is no longer in the corpus.")
+    response = send_file(target, mimetype="text/plain", as_attachment=False, download_name=target.name)
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
