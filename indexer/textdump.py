@@ -20,9 +20,23 @@ from indexer.dates import find_dates, load_phrase_rules
 # Phrase data (indexer/rules/phrases/*.json), normalised once at import.
 # ---------------------------------------------------------------------------------------------
 
-QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
-                        "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-",
-                        "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
 # Bullets and arrows that decorate menu items and teasers, not part of the words.
 DECORATION = " \t\"'•·|>›»<‹«*#►▶▸→←↑↓-=~+"
 NON_LETTERS = re.compile(r"[\W\d_]+")
@@ -56,7 +70,7 @@ class PrefixList:
         """Return the phrase text starts with (followed by a non-letter or the end), or None."""
         for phrase in self.by_first_word.get(_first_word_key(text), ()):
             if text.startswith(phrase):
-                rest = text[len(phrase):len(phrase) + 1]
+                rest = text[len(phrase) : len(phrase) + 1]
                 if not rest or not rest.isalnum() or not phrase[-1].isalnum():
                     return phrase
         return None
@@ -77,9 +91,14 @@ AUTHOR_BIO_PREFIXES = PrefixList(RULES["author_bio_prefixes"])
 CREDIT_PREFIXES = PrefixList(RULES["credit_prefixes"])
 CREDIT_NAMES = frozenset(letters_key(p) for p in RULES["credit_names"])
 # A caption ending in its credit: "... in Madrid. EFE/ J.J. Guillén", "... LUDOVIC MARIN / AFP".
-CREDIT_TAIL = re.compile("|".join(
-    rf"(?:^|\W){re.escape(name)}\s*/|/\s*{re.escape(name)}(?:\W|$)"
-    for name in sorted(RULES["credit_names"], key=len, reverse=True) if len(name) > 2), re.I)
+CREDIT_TAIL = re.compile(
+    "|".join(
+        rf"(?:^|\W){re.escape(name)}\s*/|/\s*{re.escape(name)}(?:\W|$)"
+        for name in sorted(RULES["credit_names"], key=len, reverse=True)
+        if len(name) > 2
+    ),
+    re.I,
+)
 POSITION_MARKERS = _phrase_pattern(RULES["position_markers"])
 AUTHOR_ROLES = frozenset(normalise(p) for p in RULES["author_roles"])
 NAME_JOINERS = frozenset(normalise(p) for p in RULES["name_joiners"])
@@ -181,8 +200,9 @@ def make_line(number: int, text: str) -> Line:
     stripped = text.rstrip()
     sentence_like = stripped.endswith(SENTENCE_END) and any(ch.isalpha() for ch in stripped[-4:-1] or "x")
     sentence_like = sentence_like or INNER_SENTENCE_END.search(text) is not None
-    return Line(number, text, norm, key, size, words, sentence_like,
-                is_boilerplate(norm, key, size), is_credit(norm, key))
+    return Line(
+        number, text, norm, key, size, words, sentence_like, is_boilerplate(norm, key, size), is_credit(norm, key)
+    )
 
 
 def split_lines(text: str) -> list[Line]:
@@ -196,8 +216,9 @@ def has_credit_or_position(line: Line) -> bool:
     if line.size < 300 and POSITION_MARKERS.search(line.norm):
         return True
     tail = line.text[-60:]
-    return line.size < 400 and (CREDIT_IN_TEXT.search(line.text) is not None
-                                or ("/" in tail and CREDIT_TAIL.search(tail) is not None))
+    return line.size < 400 and (
+        CREDIT_IN_TEXT.search(line.text) is not None or ("/" in tail and CREDIT_TAIL.search(tail) is not None)
+    )
 
 
 def mark_captions(lines: list[Line]) -> None:
@@ -302,8 +323,13 @@ def extend_run(lines: list[Line], first: int, last: int) -> tuple[int, int]:
 
 def find_short_text(lines: list[Line]) -> tuple[int, int] | None:
     """Return (first, last) of the sentence-like lines of a dump too short for a positive-scoring run."""
-    sentences = [k for k, line in enumerate(lines) if line.sentence_like and line.words >= 3
-                 and not (line.boilerplate or line.credit or BYLINE_PREFIXES.match(line.norm))]
+    sentences = [
+        k
+        for k, line in enumerate(lines)
+        if line.sentence_like
+        and line.words >= 3
+        and not (line.boilerplate or line.credit or BYLINE_PREFIXES.match(line.norm))
+    ]
     if not sentences:
         return None
     return sentences[0], sentences[-1]
@@ -322,8 +348,7 @@ def is_heading(lines: list[Line], index: int, last: int) -> bool:
     return previous is None or previous.paragraph or line.norm.endswith(("?", ":"))
 
 
-def select_body_lines(lines: list[Line], first: int, last: int, skip: set[int],
-                      short_text: bool) -> list[Line]:
+def select_body_lines(lines: list[Line], first: int, last: int, skip: set[int], short_text: bool) -> list[Line]:
     """Return the lines of the run that belong to the article text (every sentence in a short text)."""
     kept = []
     for index in range(first, last + 1):
@@ -393,8 +418,11 @@ def find_title(lines: list[Line], first: int, body_text: str) -> int | None:
     best_index = max(scored, key=lambda k: scored[k])
     above = best_index - 1
     # A headline is often followed by a longer standfirst that shares even more words with the text.
-    if above in scored and scored[above] >= scored[best_index] - 0.7 and \
-            lines[above].size <= lines[best_index].size * 1.1:
+    if (
+        above in scored
+        and scored[above] >= scored[best_index] - 0.7
+        and lines[above].size <= lines[best_index].size * 1.1
+    ):
         return above
     return best_index
 
@@ -416,8 +444,33 @@ def full_title_for(lines: list[Line], index: int) -> int:
 # Byline, date, dateline, agency
 # ---------------------------------------------------------------------------------------------
 
-NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "da", "das", "del", "della", "di", "du", "dos",
-                            "la", "le", "al", "el", "bin", "ibn", "ter", "ten", "zu", "y", "e"})
+NAME_PARTICLES = frozenset(
+    {
+        "von",
+        "van",
+        "de",
+        "der",
+        "den",
+        "da",
+        "das",
+        "del",
+        "della",
+        "di",
+        "du",
+        "dos",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "ter",
+        "ten",
+        "zu",
+        "y",
+        "e",
+    }
+)
 NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\||•|·| - | – | — )\s*")
 MAX_NAME_WORDS = 5
 
@@ -466,7 +519,7 @@ def byline_names(line: Line) -> list[str]:
     prefix = BYLINE_PREFIXES.match(line.norm)
     if not prefix:
         return []
-    rest = line.text.translate(QUOTES).strip(DECORATION)[len(prefix):].strip(" :")
+    rest = line.text.translate(QUOTES).strip(DECORATION)[len(prefix) :].strip(" :")
     return split_names(rest)
 
 
@@ -480,8 +533,7 @@ def name_line_names(line: Line) -> list[str]:
         return names
     # Several names run together without separators: keep the whole line as one author string.
     words = line.text.split()
-    if 4 <= len(words) <= 12 and all(w[0].isupper() and w.replace(".", "").replace("-", "").isalpha()
-                                     for w in words):
+    if 4 <= len(words) <= 12 and all(w[0].isupper() and w.replace(".", "").replace("-", "").isalpha() for w in words):
         return [line.text]
     return []
 
@@ -499,8 +551,10 @@ def find_authors(lines: list[Line], header: range) -> tuple[list[str], int | Non
                 return names, index + 1, "byline"
     for index in header:
         near = [k for k in (index - 2, index - 1, index + 1, index + 2) if k in header]
-        if any((find_dates(lines[k].text) and lines[k].size <= MAX_META_LINE) or lines[k].norm in AUTHOR_ROLES
-               for k in near):
+        if any(
+            (find_dates(lines[k].text) and lines[k].size <= MAX_META_LINE) or lines[k].norm in AUTHOR_ROLES
+            for k in near
+        ):
             names = name_line_names(lines[index])
             if names:
                 return names, index, "name-line"
@@ -519,8 +573,9 @@ def date_line_score(line: Line, anchor: int, byline_index: int | None) -> float:
     return score
 
 
-def find_date(lines: list[Line], anchor: int, first: int,
-              byline_index: int | None) -> tuple[dt.date | None, int | None, str]:
+def find_date(
+    lines: list[Line], anchor: int, first: int, byline_index: int | None
+) -> tuple[dt.date | None, int | None, str]:
     """Return (date, line index, method): the best-placed date line around the headline, else a stated one."""
     best, best_found = None, None
     for index in range(max(0, anchor - DATE_WINDOW), min(len(lines), first + DATE_WINDOW)):
@@ -545,8 +600,10 @@ def find_date(lines: list[Line], anchor: int, first: int,
     return None, None, ""
 
 
-DATELINE_START = re.compile(r"^[-—–]?\s*([^\W\d_][\w'’.\- ]{1,40}?)\s*(?:,[^-—–:(]{0,60}?)?\s*"
-                            r"(?:\(([^)]{2,40})\))?\s*(?:[-—–:]\s|$)")
+DATELINE_START = re.compile(
+    r"^[-—–]?\s*([^\W\d_][\w'’.\- ]{1,40}?)\s*(?:,[^-—–:(]{0,60}?)?\s*"
+    r"(?:\(([^)]{2,40})\))?\s*(?:[-—–:]\s|$)"
+)
 AGENCY_START = re.compile(r"^\(([^)]{2,40})\)\s*[-—–:]\s")
 
 
@@ -607,7 +664,7 @@ def extract_text(article: Article) -> Article:
     if run is None:
         raise SkipDocument("no article text found")
     first, last = run
-    draft = "\n".join(line.text for line in lines[first:last + 1])
+    draft = "\n".join(line.text for line in lines[first : last + 1])
 
     title_index = find_title(lines, first, draft)
     if title_index is not None:

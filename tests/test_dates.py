@@ -11,32 +11,35 @@ from indexer.dates import find_dates, parse_date, parse_iso_date, plausible
 NOV_5 = dt.date(2024, 11, 5)
 
 
-@pytest.mark.parametrize("text", [
-    "Nov. 05, 2024 • 3 min read",
-    "05.11.2024",
-    "5.11.2024, 17:47 Uhr",
-    "5 novembre 2024",
-    "Publié le 5 novembre 2024 à 10h00",
-    "5. November 2024",
-    "November 5, 2024",
-    "November 5th, 2024 at 06:21 pm",
-    "Tuesday 5 November 2024",
-    "2024-11-05",
-    "2024/11/05 23:17",
-    "5 de noviembre de 2024",
-    "5 novembre 2024 alle 10:00",
-    "5 de novembro de 2024",
-    "5 november 2024",
-    "05 Kasım 2024",
-    "5 نوفمبر 2024",
-    "5 تشرين الثاني 2024",
-    "5. listopadu 2024",
-    "5 listopada 2024",
-    "5 ноября 2024 г.",
-    "tisdag 5 november 2024",
-    "2024年11月5日",
-    "2024년 11월 5일",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nov. 05, 2024 • 3 min read",
+        "05.11.2024",
+        "5.11.2024, 17:47 Uhr",
+        "5 novembre 2024",
+        "Publié le 5 novembre 2024 à 10h00",
+        "5. November 2024",
+        "November 5, 2024",
+        "November 5th, 2024 at 06:21 pm",
+        "Tuesday 5 November 2024",
+        "2024-11-05",
+        "2024/11/05 23:17",
+        "5 de noviembre de 2024",
+        "5 novembre 2024 alle 10:00",
+        "5 de novembro de 2024",
+        "5 november 2024",
+        "05 Kasım 2024",
+        "5 نوفمبر 2024",
+        "5 تشرين الثاني 2024",
+        "5. listopadu 2024",
+        "5 listopada 2024",
+        "5 ноября 2024 г.",
+        "tisdag 5 november 2024",
+        "2024年11月5日",
+        "2024년 11월 5일",
+    ],
+)
 def test_parse_date_formats(text: str) -> None:
     assert parse_date(text) == NOV_5
 
@@ -46,14 +49,17 @@ def test_month_first_only_when_day_first_is_impossible() -> None:
     assert parse_date("05/13/2024") == dt.date(2024, 5, 13)
 
 
-@pytest.mark.parametrize("text", [
-    "31.02.2024",  # no such day
-    "5 November 2999",  # in the future
-    "5 November 1750",  # before 1800
-    "May 2024",  # no day
-    "1.5 million people in 2024",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "31.02.2024",  # no such day
+        "5 November 2999",  # in the future
+        "5 November 1750",  # before 1800
+        "May 2024",  # no day
+        "1.5 million people in 2024",
+        "",
+    ],
+)
 def test_parse_date_rejects(text: str) -> None:
     assert parse_date(text) is None
 

@@ -115,8 +115,16 @@ def test_german_dump() -> None:
     assert paragraphs[0].startswith("Berlin (dpa) - Nach wochenlangem Streit")
     assert "Was jetzt kommt" in paragraphs  # a subheading inside the article stays
     assert paragraphs[-1].startswith("Der Haushaltsausschuss")
-    for furniture in ("Artikel anhören", "Lesezeit", "Foto: Reuters", "Pressekonferenz im Kanzleramt",
-                      "Newsletter", "Lesen Sie auch", "Impressum", "Von Anna Schmidt"):
+    for furniture in (
+        "Artikel anhören",
+        "Lesezeit",
+        "Foto: Reuters",
+        "Pressekonferenz im Kanzleramt",
+        "Newsletter",
+        "Lesen Sie auch",
+        "Impressum",
+        "Von Anna Schmidt",
+    ):
         assert furniture not in article.body
 
 
@@ -149,8 +157,15 @@ def test_french_dump() -> None:
     assert (article.dateline, article.agency) == ("Paris", "AFP")
     assert article.body.startswith("PARIS (AFP) - Le gouvernement")
     assert "Le texte sera débattu" in article.body
-    for furniture in ("Lire aussi", "Les marchés attendent des signaux", "Temps de lecture", "(Photo : AFP)",
-                      "Le ministre de l'Économie à Paris", "Partager", "newsletter"):
+    for furniture in (
+        "Lire aussi",
+        "Les marchés attendent des signaux",
+        "Temps de lecture",
+        "(Photo : AFP)",
+        "Le ministre de l'Économie à Paris",
+        "Partager",
+        "newsletter",
+    ):
         assert furniture not in article.body
 
 
