@@ -126,19 +126,11 @@ def main() -> int:
         archive = build_archive_index(corpus, Path(tmp) / "archive")
         print(f"archive index built in {time.perf_counter() - started:.1f}s", file=sys.stderr)
         ix = whoosh_index.open_dir(str(archive.live_dir()))
+        served = f"title x{f.TITLE_WEIGHT} + body in one field, BM25F B={f.BM25_B:g} K1={f.BM25_K1:g}"
         variants = [
-            (
-                f"archive (as served): title^{f.TITLE_BOOST:g} + body, BM25F B={f.BM25_B:g} K1={f.BM25_K1:g}",
-                f.DEFAULT_SEARCH_FIELDS,
-                f.weighting(),
-            ),
-            ("title^1 + body, same BM25F", {f.TITLE: 1.0, f.BODY: 1.0}, f.weighting()),
-            (
-                f"title^{f.TITLE_BOOST:g} + body, BM25F B=0.4 K1=0.9 (Anserini's)",
-                f.DEFAULT_SEARCH_FIELDS,
-                scoring.BM25F(B=0.4, K1=0.9),
-            ),
-            ("title^3 + body, same BM25F", {f.TITLE: 3.0, f.BODY: 1.0}, f.weighting()),
+            (f"archive as served: {served}", f.DEFAULT_SEARCH_FIELDS, f.weighting()),
+            ("as served, plus the title field scored apart (^0.5)", {f.CONTENT: 1.0, f.TITLE: 0.5}, f.weighting()),
+            ("as served, BM25 B=0.4 K1=0.9 (Anserini's)", f.DEFAULT_SEARCH_FIELDS, scoring.BM25F(B=0.4, K1=0.9)),
         ]
         for name, boosts, weighting in variants:
             with ix.searcher(weighting=weighting) as searcher:
@@ -149,7 +141,7 @@ def main() -> int:
             flat_parser = qparser.QueryParser("content", flat.schema, group=qparser.OrGroup)
             rows.append(
                 {
-                    "variant": "raw Whoosh: one flat field, StemmingAnalyzer, BM25F defaults",
+                    "variant": "raw Whoosh: title x1 + body in one field, StemmingAnalyzer, BM25F defaults",
                     **evaluate(searcher, flat_parser, queries, qrels, "id"),
                 }
             )

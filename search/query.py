@@ -173,7 +173,9 @@ _FIELD_NAMES_TYPED = {field: typed for typed, field in QUERY_FIELDS.items()}
 
 
 def _describe_value(fieldname: str | None, text: str) -> str:
-    prefix = "" if fieldname is None else f"{_FIELD_NAMES_TYPED.get(fieldname, fieldname)}:"
+    # A word searched where plain words are searched needs no field name.
+    searched_by_default = fieldname in DEFAULT_SEARCH_FIELDS and len(DEFAULT_SEARCH_FIELDS) == 1
+    prefix = "" if fieldname is None or searched_by_default else f"{_FIELD_NAMES_TYPED.get(fieldname, fieldname)}:"
     return prefix + text
 
 

@@ -11,7 +11,8 @@ ID_FIELD = "id"
 PATH = "path"
 CONTENT_HASH = "content_hash"
 TITLE = "title"
-BODY = "body"
+BODY = "body"  # stored only: words are searched in CONTENT
+CONTENT = "content"  # title (TITLE_WEIGHT times) and body: the field plain words are searched in
 AUTHORS = "authors"
 SOURCE = "source"
 DATELINE = "dateline"
@@ -27,10 +28,12 @@ BODY_HASH = "body_hash"  # hash of the clean text: identical copies share it
 SPELL = "spell"  # title and body words, unstemmed, in one field: the source of spelling suggestions
 
 # Bump when fields or analyzers change: an index built with another version is rebuilt in full.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-# The title is the strongest signal of what an article is about.
-TITLE_BOOST = 2.0
+# The title is the strongest signal of what an article is about. Its words are written into CONTENT this
+# many times: that is BM25F's field weight (term frequencies added before saturation), which
+# bench/relevance.py found better than scoring a title field and a body field separately.
+TITLE_WEIGHT = 2
 # BM25F parameters (Whoosh's defaults; bench/relevance.py compares alternatives on a judged collection).
 BM25_B = 0.75
 BM25_K1 = 1.2
@@ -38,7 +41,7 @@ BM25_K1 = 1.2
 # Query-language field names users type (`author:wali`) -> index field searched.
 QUERY_FIELDS = {
     "title": TITLE,
-    "body": BODY,
+    "text": CONTENT,
     "author": AUTHORS,
     "source": SOURCE,
     "language": LANGUAGE,
@@ -46,7 +49,7 @@ QUERY_FIELDS = {
     "date": DATE,
 }
 # Fields a plain word is looked up in, with their weights.
-DEFAULT_SEARCH_FIELDS = {TITLE: TITLE_BOOST, BODY: 1.0}
+DEFAULT_SEARCH_FIELDS = {CONTENT: 1.0}
 # Facet name (API and UI) -> index field holding one exact value per article (or several, comma-separated).
 FACET_FIELDS = {
     "source": SOURCE_FACET,
@@ -76,7 +79,8 @@ def build_schema() -> Schema:
             CONTENT_HASH: ID(stored=True),
             # A hyphenated or dotted word ("Iran-backed") is searched as a phrase, not as two loose words.
             TITLE: TEXT(stored=True, analyzer=text_analyzer, multitoken_query="phrase"),
-            BODY: TEXT(stored=True, analyzer=text_analyzer, multitoken_query="phrase"),
+            CONTENT: TEXT(analyzer=text_analyzer, multitoken_query="phrase"),
+            BODY: STORED(),
             AUTHORS: TEXT(stored=True),
             SOURCE: TEXT(stored=True),
             DATELINE: TEXT(stored=True),

@@ -106,6 +106,40 @@ class MarkFormatter(highlight.Formatter):
         return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
 
 
+class Marker:
+    """Marks the words a query matched in stored text (the body is stored, not indexed, so Whoosh can't)."""
+
+    def __init__(self, searcher, query: Query) -> None:
+        # Prefixes, wildcards and fuzzy words are expanded to the indexed words they matched.
+        matched = query.existing_terms(searcher.reader(), phrases=True, expand=True)
+        self.terms = frozenset(
+            text.decode("utf-8") if isinstance(text, bytes) else text
+            for field, text in matched
+            if field in (f.CONTENT, f.TITLE)
+        )
+        self.analyzer = searcher.schema[f.CONTENT].analyzer
+        self.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        self.formatter = MarkFormatter()
+
+    def snippet(self, body: str) -> str:
+        """Return up to three escaped fragments around matches, or the escaped start of the body."""
+        if self.terms:
+            fragments = highlight.highlight(
+                body, self.terms, self.analyzer, self.fragmenter, self.formatter, top=SNIPPET_FRAGMENTS
+            )
+            if fragments:
+                return " ".join(fragments.split())
+        return _fallback_snippet(body)
+
+    def whole(self, text: str) -> str:
+        """Return the whole text escaped, with every matched word marked."""
+        if self.terms:
+            marked = highlight.highlight(text, self.terms, self.analyzer, highlight.WholeFragmenter(), self.formatter)
+            if marked:
+                return marked
+        return html.escape(text, quote=False)
+
+
 def _filter_query(request: SearchRequest, skip_facet: str | None = None) -> Query | None:
     """Combine filters: values of one facet OR together, different facets and dates AND."""
     parts: list[Query] = []
@@ -254,8 +288,6 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
             groupedby=plain_facets,
             maptype=sorting.Count,
         )
-        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        results.formatter = MarkFormatter()
         total = len(results)
         months = _month_buckets(results.groups(MONTH_FACET), searcher)
         facets = {
@@ -278,11 +310,11 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
             # Offer it only when it would really find more.
             better = searcher.search(parse_query(suggestion, parser), filter=_filter_query(request), limit=1)
             suggestion = suggestion if len(better) > total else None
+        marker = Marker(searcher, query)
         hits = []
         start = (request.page - 1) * request.per_page
         for hit in results[start:window]:
-            snippet = " ".join(hit.highlights(f.BODY, top=SNIPPET_FRAGMENTS).split())
-            snippet = snippet or _fallback_snippet(hit.get(f.BODY, ""))
+            snippet = marker.snippet(hit.get(f.BODY, ""))
             hits.append(_hit(hit.fields(), snippet, hit.score if request.sort == "relevance" else None))
     return SearchResult(
         request=request,
@@ -320,17 +352,11 @@ def related(archive: ArchiveIndex, article_id: str, limit: int = 5) -> list[Hit]
         if docnum is None:
             return None
         stored = searcher.stored_fields(docnum)
-        text = f"{stored.get(f.TITLE, '')}\n{stored.get(f.BODY, '')}"
-        key_terms = searcher.key_terms_from_text(f.BODY, text, numterms=RELATED_KEY_TERMS)
+        text = "\n".join([stored.get(f.TITLE, "")] * f.TITLE_WEIGHT + [stored.get(f.BODY, "")])
+        key_terms = searcher.key_terms_from_text(f.CONTENT, text, numterms=RELATED_KEY_TERMS)
         if not key_terms:
             return []
-        query = Or(
-            [
-                Term(field, word, boost=weight * f.DEFAULT_SEARCH_FIELDS[field])
-                for word, weight in key_terms
-                for field in f.DEFAULT_SEARCH_FIELDS
-            ]
-        )
+        query = Or([Term(f.CONTENT, word, boost=weight) for word, weight in key_terms])
         body_hash = stored.get(f.BODY_HASH)
         copies = set(searcher.document_numbers(**{f.BODY_HASH: body_hash})) if body_hash else set()
         results = searcher.search(query, limit=limit, mask=copies | {docnum})
@@ -373,22 +399,11 @@ def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | Non
 def marked_paragraphs(archive: ArchiveIndex, body: str, q: str) -> list[str]:
     """Split an article body into paragraphs, HTML-escaped, with the words a query matched in <mark>."""
     paragraphs = [p for p in body.split("\n\n") if p.strip()]
-    words: set[bytes] = set()
-    if q.strip():
-        with archive.searcher() as searcher:
-            try:
-                query = parse_query(q, _parser(searcher))
-            except SearchError:
-                query = None
-            if query is not None:
-                words = {text for field, text in query.iter_all_terms() if field in f.DEFAULT_SEARCH_FIELDS}
-            analyzer = searcher.schema[f.BODY].analyzer
-    if not words:
+    if not q.strip():
         return [html.escape(p, quote=False) for p in paragraphs]
-    terms = frozenset(w.decode("utf-8") if isinstance(w, bytes) else w for w in words)
-    formatter = MarkFormatter()
-    marked = []
-    for paragraph in paragraphs:
-        fragments = highlight.highlight(paragraph, terms, analyzer, highlight.WholeFragmenter(), formatter, top=1)
-        marked.append(fragments or html.escape(paragraph, quote=False))
-    return marked
+    with archive.searcher() as searcher:
+        try:
+            marker = Marker(searcher, parse_query(q, _parser(searcher)))
+        except SearchError:
+            return [html.escape(p, quote=False) for p in paragraphs]
+        return [marker.whole(p) for p in paragraphs]
