@@ -16,6 +16,7 @@ from web.api import search_from_request
 blueprint = Blueprint("pages", __name__)
 FACET_LABELS = {"source": "Source", "language": "Language", "author": "Author", "year": "Year"}
 CHART_WIDTH, CHART_HEIGHT = 640, 120
+MAX_BAR_WIDTH = 40  # a few months should read as a few bars, not one slab
 RELATED_ON_PAGE = 5
 
 
@@ -54,7 +55,7 @@ def chart_bars(months: list[MonthBucket]) -> list[ChartBar]:
     if not months:
         return []
     tallest = max(bucket.count for bucket in months)
-    width = CHART_WIDTH / len(months)
+    width = min(CHART_WIDTH / len(months), MAX_BAR_WIDTH)
     bars = []
     for index, bucket in enumerate(months):
         year, month = (int(part) for part in bucket.value.split("-"))
@@ -87,8 +88,8 @@ def search_page():
         facet_labels=FACET_LABELS,
         url_with=url_with,
         toggle_filter_url=toggle_filter_url,
-        bars=chart_bars(result.months) if result else [],
-        chart=(CHART_WIDTH, CHART_HEIGHT),
+        bars=(bars := chart_bars(result.months) if result else []),
+        chart=(min(CHART_WIDTH, round(sum(bar.width + 1 for bar in bars))) or CHART_WIDTH, CHART_HEIGHT),
         query_string=request.query_string.decode("latin-1"),
     )
 
