@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from whoosh import highlight, sorting  # noqa: E402  (the raw-Whoosh side lives in the benchmark only)
-from whoosh.query import Or, Term  # noqa: E402
+from whoosh.query import And, Term  # noqa: E402
 
 from search import schema as f  # noqa: E402
 from search.query import build_parser  # noqa: E402
@@ -75,7 +75,7 @@ def query_mix(archive: ArchiveIndex) -> dict[str, list[dict[str, str]]]:
     rng = random.Random(SEED)
     with archive.searcher() as searcher:
         reader = searcher.reader()
-        terms = [(term.decode(), reader.doc_frequency(f.BODY, term)) for term in reader.lexicon(f.BODY)]
+        terms = [(term.decode(), reader.doc_frequency(f.CONTENT, term)) for term in reader.lexicon(f.CONTENT)]
     words = [t for t, _ in terms if t.isalpha() and len(t) > 3]
     df = dict(terms)
     common = sorted(words, key=lambda t: -df[t])[:200]
@@ -123,16 +123,18 @@ def raw_search(searcher, parser, params: dict[str, str]) -> int:
     sortedby = sorting.FieldFacet(f.DATE, reverse=True) if params.get("sort") == "-date" else None
     results = searcher.search(
         query,
-        filter=Or(filters) if filters else None,
+        filter=And(filters) if filters else None,
         limit=page * 10,
         groupedby=groups,
         maptype=sorting.Count,
         sortedby=sortedby,
     )
-    results.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=60)
-    results.formatter = MarkFormatter()
+    # The body is stored, not indexed: mark it with the matched words, as Whoosh's own highlighter does.
+    terms = frozenset(t.decode() for _, t in query.existing_terms(searcher.reader(), phrases=True, expand=True))
+    fragmenter = highlight.ContextFragmenter(maxchars=200, surround=60)
+    analyzer = searcher.schema[f.CONTENT].analyzer
     for hit in results[(page - 1) * 10 : page * 10]:
-        hit.highlights(f.BODY, top=3)
+        highlight.highlight(hit[f.BODY], terms, analyzer, fragmenter, MarkFormatter(), top=3)
     for name in groups:
         results.groups(name)
     return len(results)
