@@ -2,21 +2,83 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from bs4 import BeautifulSoup
 
 from indexer.article import Article, SkipDocument
+from indexer.html_content import extract_content
+from indexer.html_metadata import NEWS_AGENCIES, read_metadata
+
+# "PLACE[, Region] [(Agency)] — " at the start of the first paragraph.
+DATELINE = re.compile(
+    r"^(?P<place>[^\W\d_][\w.'’ ]{1,40}?)(?:,\s*[\w.' ]{2,30}?)?"
+    r"\s*(?:\((?P<agency>[^()]{2,40})\))?\s*[—–-]{1,2}\s"
+)
+# Use JSON-LD articleBody instead of the extracted text when it is this many times longer.
+DECLARED_BODY_PREFERRED_RATIO = 2.0
+
+
+def split_declared_body(text: str | None) -> list[str]:
+    """Paragraphs of a JSON-LD articleBody (plain text with line breaks, sometimes with HTML tags left in)."""
+    if not text:
+        return []
+    if "<" in text and ">" in text:
+        text = BeautifulSoup(text, "lxml").get_text("\n")
+    return [line.strip() for line in html.unescape(text).splitlines() if line.strip()]
+
+
+def find_dateline(first_paragraph: str) -> tuple[str | None, str | None]:
+    """Place and wire agency from an opening like "MADRID (AFP) — ..." or "Berlin (dpa) - ..."."""
+    match = DATELINE.match(first_paragraph)
+    if not match:
+        return None, None
+    place, credit = match.group("place").strip(), match.group("agency")
+    agency = None
+    if credit:
+        for name in re.split(r"[/,;]\s*", credit):
+            agency = agency or NEWS_AGENCIES.get(name.strip().casefold())
+    # Without an agency credit, only an all-capitals place reads as a dateline ("MADRID —").
+    if not agency and not place.isupper():
+        return None, None
+    return place, agency
+
+
+def agency_of(authors: list[str]) -> str | None:
+    """The first author that is a news agency ("AP", "dpa"), as the agency is usually written."""
+    for name in authors:
+        if name.casefold() in NEWS_AGENCIES:
+            return NEWS_AGENCIES[name.casefold()]
+    return None
 
 
 def extract_html(article: Article) -> Article:
-    """Fill title, body and metadata of an HTML page (placeholder: all visible text)."""
+    """Fill title, body and metadata of an HTML page."""
     soup = BeautifulSoup(article.text, "lxml")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    if soup.title and soup.title.string:
-        article.title = soup.title.string.strip()
-        article.methods["title"] = "html-title"
-    lines = [line.strip() for line in soup.get_text("\n").split("\n") if line.strip()]
-    if not lines:
+    # One parse. Metadata is read first; the content step never modifies the tree either (it
+    # walks it into text blocks and decides on those), so no copy of the document is needed.
+    meta = read_metadata(soup)
+    paragraphs = extract_content(soup, meta.title)
+    declared_body = split_declared_body(meta.article_body)
+    if len(" ".join(declared_body)) > DECLARED_BODY_PREFERRED_RATIO * len(" ".join(paragraphs)):
+        # The page's own JSON-LD articleBody holds much more than the markup shows: the story
+        # is rendered by script or behind a paywall overlay.
+        paragraphs = declared_body
+        article.methods["body"] = "json-ld"
+    else:
+        article.methods["body"] = "markup"
+    if not paragraphs:
         raise SkipDocument("HTML page has no visible text")
-    article.body = "\n\n".join(lines)
+    article.body = "\n\n".join(paragraphs)
+    if meta.title:
+        article.title = meta.title
+    article.authors = meta.authors
+    article.date = meta.date
+    article.source = meta.source
+    article.url = meta.url
+    article.declared_language = meta.language
+    article.methods.update(meta.methods)
+    article.dateline, article.agency = find_dateline(paragraphs[0])
+    article.agency = article.agency or agency_of(article.authors)
     return article

@@ -187,7 +187,7 @@ def _months_in_archive(searcher) -> dict[str, int]:
     cache = _searcher_cache(searcher)
     if "months" not in cache:
         everything = searcher.search(
-            Every(), limit=1, groupedby={MONTH_FACET: sorting.FieldFacet(f.MONTH)}, maptype=sorting.Count
+            Every(), limit=1, scored=False, groupedby={MONTH_FACET: sorting.FieldFacet(f.MONTH)}, maptype=sorting.Count
         )
         cache["months"] = {k: v for k, v in everything.groups(MONTH_FACET).items() if k}
     return cache["months"]
@@ -259,7 +259,8 @@ def suggest(searcher, text: str, total: int) -> str | None:
         frequency = searcher.doc_frequency(f.SPELL, lower)
         if frequency >= RARE_WORD_DOCS:
             return word
-        for candidate in corrector.suggest(lower, limit=3, maxdist=2):
+        # Assume the first letter is right: it keeps the look-up to a small part of the vocabulary.
+        for candidate in corrector.suggest(lower, limit=3, maxdist=2, prefix=1):
             if searcher.doc_frequency(f.SPELL, candidate) >= max(frequency * BETTER_BY, 1):
                 changed = True
                 return candidate
@@ -301,6 +302,7 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
                 query,
                 filter=_filter_query(request, skip_facet=name),
                 limit=1,
+                scored=False,  # only the counts are wanted: skipping scores halves the time
                 groupedby={name: _facet(name)},
                 maptype=sorting.Count,
             )
@@ -308,7 +310,9 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
         suggestion = suggest(searcher, request.q, total)
         if suggestion is not None:
             # Offer it only when it would really find more.
-            better = searcher.search(parse_query(suggestion, parser), filter=_filter_query(request), limit=1)
+            better = searcher.search(
+                parse_query(suggestion, parser), filter=_filter_query(request), limit=1, scored=False
+            )
             suggestion = suggestion if len(better) > total else None
         marker = Marker(searcher, query)
         hits = []

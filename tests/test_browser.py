@@ -92,7 +92,13 @@ def test_search_facet_article_round_trip(page, live_server, tmp_path):
     hits.first.locator("h3 a").click()
     assert page.locator("h1").inner_text() == first_title
     assert page.locator(".body p").count() >= 3
+    assert page.locator(".body mark").count() >= 1  # reached from a search: its words are marked
     page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
+
+    related = page.locator("section.related a").first
+    related_title = related.inner_text()
+    related.click()
+    assert page.locator("h1").inner_text() == related_title != first_title
 
 
 def test_paging_keeps_the_query(page, live_server):

@@ -1,0 +1,248 @@
+"""Saved-HTML extraction: metadata from the page's markup, the story text without page chrome."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from indexer.article import Article, SkipDocument
+from indexer.html import extract_html, find_dateline
+from indexer.html_metadata import split_authors
+from indexer.pipeline import process
+
+STORY = [
+    "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, "
+    "ending months of argument about the crumbling structure.",
+    "Engineers told the council that the bridge, built in 1921, could no longer carry heavy traffic "
+    "safely, and that repairs would cost more than a new crossing.",
+    "Shop owners near the harbour said they feared losing customers, while cycling groups welcomed "
+    "the decision as long overdue.",
+]
+SUBHEADING = "What happens next"
+AFTER_SUBHEADING = [
+    "A public consultation on the design of a replacement bridge opens in January and runs for "
+    "six weeks, the council said in a statement.",
+    "Construction could start in 2027 if the regional government approves the funding request "
+    "that the council plans to submit this autumn.",
+]
+JSON_LD = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "Organization", "@id": "#org", "name": "Harbour Times Group"},
+        {"@type": "WebPage", "@id": "https://example.org/bridge", "name": "Bridge page"},
+        {
+            "@type": "NewsArticle",
+            "headline": "Council votes to close old harbour bridge",
+            "datePublished": "2024-11-05T08:07:00+01:00",
+            "dateModified": "2024-11-06T10:00:00+01:00",
+            "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"}],
+            "publisher": {"@id": "#org", "name": "Harbour Times"},
+            "inLanguage": "en-GB",
+        },
+    ],
+}
+CHROME = {
+    "nav": "Home World Politics Sport Culture",
+    "share": "Share on Facebook",
+    "caption": "The old harbour bridge at dusk.",
+    "credit": "Photo: Max Mustermann",
+    "newsletter": "Sign up for our morning briefing and never miss a story again, delivered daily to you.",
+    "related": "Ten things to do in the harbour district this weekend",
+    "comments": "I have crossed that bridge every day for forty years and it was never in better shape.",
+    "aside": "Most read: a cat was elected mayor of a small village in the hills above the town.",
+    "footer": "Copyright 2024 Harbour Times Group. All rights reserved. Imprint and privacy policy.",
+    "byline": "By Jane Doe and John Roe",
+}
+
+
+def news_page() -> str:
+    paragraphs = "".join(f"<p>{text}</p>" for text in STORY)
+    more = "".join(f"<p>{text}</p>" for text in AFTER_SUBHEADING)
+    return f"""<!DOCTYPE html>
+<html lang="de-AT">
+<head>
+<meta charset="utf-8">
+<title>Council votes to close old harbour bridge | Harbour Times</title>
+<meta property="og:title" content="Council votes to close old harbour bridge">
+<meta property="og:site_name" content="Harbour Times">
+<meta property="og:url" content="https://example.org/news/bridge-og">
+<link rel="canonical" href="https://example.org/news/bridge">
+<script type="application/ld+json">{json.dumps(JSON_LD)}</script>
+</head>
+<body>
+<header class="site-header"><a href="/">Harbour Times</a>
+  <nav><ul>{"".join(f'<li><a href="/{w}">{w}</a></li>' for w in CHROME["nav"].split())}</ul></nav>
+</header>
+<main>
+<article>
+  <header>
+    <h1>Council votes to close old harbour bridge</h1>
+    <div class="byline">{CHROME["byline"]}</div>
+    <time datetime="2024-11-05T08:07:00+01:00">5 November 2024</time>
+  </header>
+  <div class="share-bar"><a href="https://facebook.com/share">{CHROME["share"]}</a></div>
+  <figure><img src="bridge.jpg" alt="">
+    <figcaption>{CHROME["caption"]} <span class="credit">{CHROME["credit"]}</span></figcaption>
+  </figure>
+  <div class="article-body">
+    {paragraphs}
+    <h2>{SUBHEADING}</h2>
+    {more}
+  </div>
+  <div class="newsletter-box"><p>{CHROME["newsletter"]}</p><form><input type="email"></form></div>
+  <section class="related-articles"><h3>Related</h3>
+    <ul><li><a href="/a">{CHROME["related"]}</a></li><li><a href="/b">Harbour festival returns</a></li></ul>
+  </section>
+</article>
+<section id="comments"><h3>Comments</h3><div class="comment"><p>{CHROME["comments"]}</p></div></section>
+</main>
+<aside><p>{CHROME["aside"]}</p></aside>
+<footer><p>{CHROME["footer"]}</p></footer>
+</body>
+</html>"""
+
+
+def html_article(markup: str, path: str = "page.html") -> Article:
+    return Article(path=path, fmt="html", text=markup)
+
+
+@pytest.fixture(scope="module")
+def extracted() -> Article:
+    return extract_html(html_article(news_page()))
+
+
+def test_metadata_comes_from_json_ld_graph_and_meta(extracted: Article) -> None:
+    assert extracted.title == "Council votes to close old harbour bridge"
+    assert extracted.authors == ["Jane Doe", "John Roe"]
+    assert extracted.date == dt.date(2024, 11, 5)
+    assert extracted.source == "Harbour Times"
+    assert extracted.url == "https://example.org/news/bridge"
+    assert extracted.declared_language == "de"  # <html lang> wins over JSON-LD inLanguage
+    assert extracted.methods["date"] == "json-ld"
+    assert extracted.methods["authors"] == "json-ld"
+    assert extracted.methods["source"] == "meta"
+
+
+def test_body_keeps_story_paragraphs_and_subheadings_in_order(extracted: Article) -> None:
+    paragraphs = extracted.body.split("\n\n")
+    assert paragraphs == [*STORY, SUBHEADING, *AFTER_SUBHEADING]
+
+
+@pytest.mark.parametrize("part", sorted(CHROME))
+def test_body_has_no_chrome(extracted: Article, part: str) -> None:
+    assert CHROME[part] not in extracted.body
+    assert extracted.title not in extracted.body
+
+
+def test_meta_tags_serve_when_there_is_no_json_ld() -> None:
+    page = f"""<html><head>
+<title>Storm closes ferry routes - Coast Daily</title>
+<meta name="author" content="By Ann Smith">
+<meta property="article:author" content="https://example.org/authors/ann-smith">
+<meta property="article:published_time" content="2023-02-01T06:00:00Z">
+<meta http-equiv="content-language" content="fr-CA">
+</head><body><div class="content">{"".join(f"<p>{text}</p>" for text in STORY)}</div></body></html>"""
+    article = extract_html(html_article(page))
+    assert article.title == "Storm closes ferry routes"  # the short end piece is the site name
+    assert article.authors == ["Ann Smith"]
+    assert article.date == dt.date(2023, 2, 1)
+    assert article.methods["date"] == "meta"
+    assert article.declared_language == "fr"
+
+
+def test_time_element_dates_a_page_without_declared_metadata() -> None:
+    page = f"""<html><body><article><h1>Ferry routes closed</h1>
+<p class="meta"><time datetime="2022-07-14">14 July</time></p>
+{"".join(f"<p>{text}</p>" for text in STORY)}</article></body></html>"""
+    article = extract_html(html_article(page))
+    assert article.date == dt.date(2022, 7, 14)
+    assert article.methods["date"] == "time"
+    assert article.title == "Ferry routes closed"
+
+
+def test_future_dates_are_rejected() -> None:
+    page = f"""<html><head><meta property="article:published_time" content="2999-01-01"></head>
+<body>{"".join(f"<p>{text}</p>" for text in STORY)}</body></html>"""
+    assert extract_html(html_article(page)).date is None
+
+
+def test_escaped_markup_in_the_text_stays_text() -> None:
+    code = "Type &lt;script&gt;alert(1)&lt;/script&gt; into the search box to see the bug in action today."
+    page = f"<html><body><article><p>{STORY[0]}</p><p>{code}</p><p>{STORY[1]}</p></article></body></html>"
+    article = extract_html(html_article(page))
+    assert "Type <script>alert(1)</script> into the search box" in article.body
+
+
+def test_scripts_styles_and_hidden_boxes_are_not_text() -> None:
+    page = f"""<html><body><article>
+<script>var tracking = "do not index this";</script><style>p {{ color: red }}</style>
+<div style="display: none"><p>Hidden subscriber teaser that nobody sees on the page at all.</p></div>
+{"".join(f"<p>{text}</p>" for text in STORY)}</article></body></html>"""
+    body = extract_html(html_article(page)).body
+    assert "tracking" not in body and "color" not in body and "Hidden subscriber" not in body
+    assert STORY[2] in body
+
+
+def test_page_without_body_element() -> None:
+    page = "<title>Notice</title>" + "".join(f"<p>{text}</p>" for text in STORY)
+    article = extract_html(html_article(page))
+    assert article.body.split("\n\n") == STORY
+    assert article.title == "Notice"
+
+
+def test_wrapper_named_like_a_sidebar_keeps_the_story() -> None:
+    # Layout class names ("sidebar-grid") must not drop the story inside them.
+    page = f"""<html><body><div class="sidebar-grid"><div class="sidebar-grid__content article__content">
+{"".join(f"<p>{text}</p>" for text in STORY)}</div><div class="sidebar"><p>{CHROME["aside"]}</p></div>
+</div></body></html>"""
+    body = extract_html(html_article(page)).body
+    assert body.split("\n\n") == STORY
+
+
+def test_story_split_by_an_ad_box_is_joined() -> None:
+    first, second = STORY[:2], STORY[2:] + AFTER_SUBHEADING
+    page = f"""<html><body><article>
+<div class="text">{"".join(f"<p>{text}</p>" for text in first)}</div>
+<div class="ad-slot"><p>Advertisement: buy the best boats in the harbour at our shop today.</p></div>
+<div class="text">{"".join(f"<p>{text}</p>" for text in second)}</div>
+</article><div class="teasers">{
+        "".join(
+            f'<div><h3><a href="/{i}">Teaser {i}</a></h3><p>Short teaser '
+            f"text number {i} about something else entirely.</p></div>"
+            for i in range(8)
+        )
+    }</div></body></html>"""
+    body = extract_html(html_article(page)).body
+    assert body.split("\n\n") == first + second
+
+
+def test_dateline_and_agency() -> None:
+    assert find_dateline("MADRID — Rafael Nadal kept Spain's hopes alive") == ("MADRID", None)
+    assert find_dateline("Berlin (dpa) - Die Regierung hat") == ("Berlin", "dpa")
+    assert find_dateline("The president said - nothing") == (None, None)
+    page = "<html><body><p>WASHINGTON (AP) — " + STORY[0] + "</p><p>" + STORY[1] + "</p></body></html>"
+    article = extract_html(html_article(page))
+    assert (article.dateline, article.agency) == ("WASHINGTON", "AP")
+
+
+def test_split_authors_rejects_what_is_not_a_name() -> None:
+    assert split_authors("By Jane Doe and John Roe") == ["Jane Doe", "John Roe"]
+    assert split_authors("https://example.org/author/jane-doe") == []
+    assert split_authors("Elena Muster (em), dpa") == ["Elena Muster", "dpa"]
+    assert split_authors("Updated 5 November 2024", visible=True) == []
+
+
+def test_empty_page_is_skipped_through_the_pipeline() -> None:
+    with pytest.raises(SkipDocument):
+        process(Article(path="empty.html", fmt="html", raw=b"<html><head></head><body>  </body></html>"))
+    with pytest.raises(SkipDocument):
+        process(Article(path="blank.html", fmt="html", raw=b""))
+
+
+def test_pipeline_runs_html_pages_end_to_end() -> None:
+    article = process(Article(path="news/bridge.html", fmt="text", raw=news_page().encode("utf-8")))
+    assert article.fmt == "html"  # recognised by its markup, not by the file name
+    assert article.title == "Council votes to close old harbour bridge"
+    assert STORY[0] in article.body
