@@ -27,6 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
         INDEX_DIR=str(Path(app.instance_path) / "index"),
         CORPUS_DIR=str(PROJECT_ROOT / "corpus"),
         JSON_SORT_KEYS=False,
+        # Seconds one search may run before it is stopped with a 503 (a worker is never held longer).
+        SEARCH_TIME_LIMIT=10.0,
     )
     app.json.sort_keys = False
     app.config.from_pyfile("config.py", silent=True)

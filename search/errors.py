@@ -7,6 +7,7 @@ class SearchError(Exception):
     """A request the archive cannot answer as asked; `code` is a stable machine-readable name."""
 
     code = "bad_request"
+    status = 400  # the HTTP status a web layer should answer with
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
@@ -28,3 +29,16 @@ class QuerySyntaxError(SearchError):
     def __init__(self, message: str, column: int | None = None) -> None:
         super().__init__(message, param="q")
         self.column = column
+
+
+class QueryTooBroad(SearchError):
+    """A wildcard, prefix or fuzzy word stands for more indexed words than one search may expand to."""
+
+    code = "query_too_broad"
+
+
+class SearchTimeout(SearchError):
+    """A search ran longer than the time limit and was stopped, so that it does not hold a worker."""
+
+    code = "query_timeout"
+    status = 503

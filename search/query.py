@@ -18,6 +18,7 @@ from whoosh.query import (
     AndNot,
     Every,
     FuzzyTerm,
+    MultiTerm,
     Not,
     NullQuery,
     NumericRange,
@@ -30,10 +31,14 @@ from whoosh.query import (
 )
 from whoosh.util.times import long_to_datetime
 
-from search.errors import QuerySyntaxError
+from search.errors import QuerySyntaxError, QueryTooBroad
 from search.schema import DATE, DEFAULT_SEARCH_FIELDS, QUERY_FIELDS
 
 MAX_QUERY_CHARS = 1000
+# A wildcard, prefix or fuzzy word may stand for at most this many indexed words (`a*` could mean
+# most of the vocabulary, and each word is searched).
+MAX_EXPANSIONS = 2000
+MATCH_EVERYTHING = "*"
 MAX_NESTING = 20
 # `name:value` where name is one token glued to a value: only then is `name` meant as a field,
 # so "Update: talks" and "10:30" stay plain words.
@@ -159,7 +164,7 @@ def build_parser(schema, match_all: bool = True, field_boosts: dict[str, float] 
 def parse_query(text: str, parser: qparser.QueryParser) -> Query:
     """Parse user query text; an empty query matches every article."""
     text = CONTROL_CHARS.sub(" ", text or "").strip()
-    if not text:
+    if not text or text == MATCH_EVERYTHING:
         return Every()
     check_syntax(text)
     text = rewrite_dates(text)
@@ -167,6 +172,21 @@ def parse_query(text: str, parser: qparser.QueryParser) -> Query:
         return parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted IndexError/ValueError/TypeError on odd input
         raise QuerySyntaxError(f"cannot read the query: {exc}") from None
+
+
+def check_expansions(query: Query, reader, limit: int | None = None) -> None:
+    """Raise QueryTooBroad when a wildcard, prefix or fuzzy word matches too many indexed words."""
+    limit = limit or MAX_EXPANSIONS
+    for node in query.leaves():
+        # Wildcards, prefixes, fuzzy words and term ranges expand to indexed words; numeric ranges do not.
+        if isinstance(node, MultiTerm) and not isinstance(node, NumericRange):
+            for count, _ in enumerate(node._btexts(reader), start=1):  # noqa: SLF001 - Whoosh's expansion
+                if count > limit:
+                    raise QueryTooBroad(
+                        f"'{_describe_leaf(node)}' matches more than {limit:,} different words; "
+                        "make it longer or more specific",
+                        param="q",
+                    )
 
 
 _FIELD_NAMES_TYPED = {field: typed for typed, field in QUERY_FIELDS.items()}

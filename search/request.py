@@ -12,8 +12,9 @@ from search.schema import FACET_FIELDS
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
-# Deep pages cost as much as fetching every hit before them; scripts should export instead.
-MAX_RESULT_WINDOW = 10_000
+# Deep pages cost as much as fetching every hit before them (at most MAX_PAGE * MAX_PER_PAGE);
+# scripts that want everything should use the CSV or JSON Lines export instead.
+MAX_PAGE = 1000
 SORTS = ("relevance", "date", "-date")
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 200
@@ -67,11 +68,12 @@ def _day(params: Mapping[str, Sequence[str]], name: str) -> dt.date | None:
 
 def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     """Turn {parameter name: list of values} (as in a URL) into a SearchRequest, or raise InvalidParameter."""
+    longest = max((len(value) for value in params.get("q", ())), default=0)
+    if longest > MAX_QUERY_CHARS:
+        raise InvalidParameter(f"'q' is {longest:,} characters long; the limit is {MAX_QUERY_CHARS:,}", param="q")
     q = _single(params, "q")
-    if len(q) > MAX_QUERY_CHARS:
-        raise InvalidParameter(f"'q' is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", param="q")
     per_page = _integer(params, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    page = _integer(params, "page", 1, 1, max(MAX_RESULT_WINDOW // per_page, 1))
+    page = _integer(params, "page", 1, 1, MAX_PAGE)
     sort = _single(params, "sort", "relevance")
     if sort not in SORTS:
         raise InvalidParameter(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}", param="sort")

@@ -12,12 +12,13 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from whoosh import highlight, sorting
+from whoosh import collectors, highlight, sorting
+from whoosh.collectors import TimeLimit
 from whoosh.query import And, DateRange, Every, Or, Query, Term
 
 from search import schema as f
-from search.errors import SearchError
-from search.query import build_parser, describe_query, parse_query
+from search.errors import SearchError, SearchTimeout
+from search.query import build_parser, check_expansions, describe_query, parse_query
 from search.request import SearchRequest
 from search.schema import MONTH_FACET
 from search.store import ArchiveIndex
@@ -271,18 +272,68 @@ def suggest(searcher, text: str, total: int) -> str | None:
     return respelled if changed else None
 
 
-def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
-    """Run a validated search: one page of hits with snippets, exact total, and facet counts."""
+class DeadlineCollector(collectors.WrappingCollector):
+    """Stops a search with TimeLimit once its deadline passes, checked at every matching document.
+
+    Whoosh's TimeLimitCollector bypasses a FilterCollector wrapped inside it (filters are then
+    ignored) and its SIGALRM mode only works in the main thread; this one sits inside the filter.
+    """
+
+    def __init__(self, child: collectors.Collector, seconds: float) -> None:
+        super().__init__(child)
+        self.seconds = seconds
+        self.deadline = 0.0
+
+    def prepare(self, top_searcher, q, context) -> None:
+        self.deadline = time.monotonic() + self.seconds
+        self.child.prepare(top_searcher, q, context)
+
+    def collect(self, sub_docnum: int):
+        if time.monotonic() > self.deadline:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
+
+    def collect_matches(self) -> None:
+        for sub_docnum in self.child.matches():
+            self.collect(sub_docnum)
+
+
+def _limited_search(searcher, query: Query, time_limit: float | None, **options):
+    """Search like Searcher.search, but stop with SearchTimeout after time_limit seconds."""
+    filter_query, mask = options.pop("filter", None), options.pop("mask", None)
+    collector = searcher.collector(**options)
+    if time_limit:
+        collector = DeadlineCollector(collector, time_limit)
+    if filter_query is not None or mask:
+        collector = collectors.FilterCollector(collector, filter_query, mask)
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        raise SearchTimeout(
+            f"the search took longer than {time_limit:g} s and was stopped; try fewer or more specific words"
+        ) from None
+    return collector.results()
+
+
+def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | None = None) -> SearchResult:
+    """Run a validated search: one page of hits with snippets, exact total, and facet counts.
+
+    With a time_limit (seconds), a search that runs longer raises SearchTimeout instead of
+    holding the caller; broad wildcards are refused up front (QueryTooBroad).
+    """
     started = time.perf_counter()
     with archive.searcher() as searcher:
         parser = _parser(searcher)
         query = parse_query(request.q, parser)
+        check_expansions(query, searcher.reader())
         selected_facets = [name for name in f.FACET_FIELDS if name in request.filters]
         plain_facets = {name: _facet(name) for name in f.FACET_FIELDS if name not in request.filters}
         plain_facets[MONTH_FACET] = sorting.FieldFacet(f.MONTH)
         window = request.page * request.per_page
-        results = searcher.search(
+        results = _limited_search(
+            searcher,
             query,
+            time_limit,
             filter=_filter_query(request),
             limit=window,
             sortedby=_sort_facet(request.sort),
@@ -298,8 +349,10 @@ def search(archive: ArchiveIndex, request: SearchRequest) -> SearchResult:
         }
         # Counts of a filtered facet ignore its own filter, so the other values stay choosable.
         for name in selected_facets:
-            others = searcher.search(
+            others = _limited_search(
+                searcher,
                 query,
+                time_limit,
                 filter=_filter_query(request, skip_facet=name),
                 limit=1,
                 scored=False,  # only the counts are wanted: skipping scores halves the time
@@ -395,6 +448,7 @@ def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | Non
     """Yield every article matching the request (all pages), in its sort order, for exports and feeds."""
     with archive.searcher() as searcher:
         query = parse_query(request.q, _parser(searcher))
+        check_expansions(query, searcher.reader())
         results = searcher.search(query, filter=_filter_query(request), limit=limit, sortedby=_sort_facet(request.sort))
         for hit in results:
             yield _record(hit.fields())

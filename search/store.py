@@ -18,9 +18,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from search.schema import CONTENT_HASH, PATH, weighting
+from search.schema import AUTHORS, CONTENT_HASH, DATE, LANGUAGE, PATH, SOURCE, weighting
 
 POINTER_FILE = "CURRENT"
+# The language stored when none could be determined.
+UNDETERMINED_LANGUAGE = "und"
 SCHEMA_VERSION_FILE = "schema-version"
 # Whoosh names each commit's table of contents _MAIN_<generation>.toc.
 TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc$")
@@ -151,3 +153,22 @@ class ArchiveIndex:
             return {}
         with self.searcher() as searcher:
             return {fields[PATH]: fields[CONTENT_HASH] for fields in searcher.all_stored_fields()}
+
+    def ingest_report(self) -> list[dict]:
+        """Per source (None: unknown), how many articles the index holds and how many lack a date, author, language.
+
+        Reads stored fields one article at a time, so memory grows with the number of sources only.
+        Sources with the most articles come first.
+        """
+        rows: dict[str | None, dict] = {}
+        with self.searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                source = fields.get(SOURCE) or None
+                row = rows.setdefault(
+                    source, {"source": source, "articles": 0, "no_date": 0, "no_author": 0, "no_language": 0}
+                )
+                row["articles"] += 1
+                row["no_date"] += DATE not in fields
+                row["no_author"] += not fields.get(AUTHORS)
+                row["no_language"] += fields.get(LANGUAGE, UNDETERMINED_LANGUAGE) in ("", UNDETERMINED_LANGUAGE)
+        return sorted(rows.values(), key=lambda row: (-row["articles"], row["source"] or ""))

@@ -119,6 +119,10 @@ class IndexUpdate:
         """Remove the article with this id."""
         self._writer.delete_by_term(f.ID_FIELD, article_id)
 
+    def delete_file(self, relpath: str) -> None:
+        """Remove every article read from one corpus file (a web archive holds many)."""
+        self._writer.delete_by_term(f.PATH, relpath)
+
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:

@@ -18,7 +18,8 @@ blueprint = Blueprint("api", __name__)
 
 def search_from_request() -> SearchResult:
     """Validate the current request's parameters and run the search (shared with the HTML page)."""
-    return search(archive_index(current_app), build_request(request.args.to_dict(flat=False)))
+    request_ = build_request(request.args.to_dict(flat=False))
+    return search(archive_index(current_app), request_, time_limit=current_app.config["SEARCH_TIME_LIMIT"])
 
 
 def _page_url(result: SearchResult, page: int) -> str | None:

@@ -16,12 +16,12 @@ def wants_json() -> bool:
     return request.path.startswith(API_PREFIX) or request.path == "/healthz"
 
 
-def error_response(status: int, code: str, message: str, **extra):
+def error_response(status: int, code: str, message: str, headers: dict | None = None, **extra):
     """Render an error in the shape the current request expects."""
     if wants_json():
         body = {"error": {"code": code, "message": message, **{k: v for k, v in extra.items() if v is not None}}}
-        return jsonify(body), status
-    return render_template("error.html", status=status, code=code, message=message, **extra), status
+        return jsonify(body), status, headers or {}
+    return render_template("error.html", status=status, code=code, message=message, **extra), status, headers or {}
 
 
 def init_app(app: Flask) -> None:
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(SearchError)
     def search_error(exc: SearchError):
         column = exc.column if isinstance(exc, QuerySyntaxError) else None
-        return error_response(400, exc.code, exc.message, param=exc.param, column=column)
+        return error_response(exc.status, exc.code, exc.message, param=exc.param, column=column)
 
     @app.errorhandler(IndexUnavailable)
     def index_unavailable(exc: IndexUnavailable):
@@ -39,7 +39,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         name = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, name, exc.description or exc.name)
+        # Keep the exception's own headers that matter to clients (Allow on a 405, Retry-After).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after")}
+        return error_response(exc.code or 500, name, exc.description or exc.name, headers=headers)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from search.request import DEFAULT_FACET_SIZE, DEFAULT_PER_PAGE, MAX_FACET_SIZE, MAX_PER_PAGE, SORTS
+from search.request import DEFAULT_FACET_SIZE, DEFAULT_PER_PAGE, MAX_FACET_SIZE, MAX_PAGE, MAX_PER_PAGE, SORTS
 from search.schema import FACET_FIELDS
 
 STRING_OR_NULL = {"type": ["string", "null"]}
+EMPTY = {"type": "string", "maxLength": 0}
+
+
+def _or_empty(schema: dict) -> dict:
+    """Allow an empty value too: empty parameters count as not given (an HTML form sends its empty fields)."""
+    return {"anyOf": [schema, EMPTY]}
+
+
+OPTIONAL_DAY = _or_empty({"type": "string", "format": "date"})
 
 
 def _ref(name: str) -> dict:
@@ -27,16 +36,20 @@ SEARCH_PARAMETERS = [
         "schema": {"type": "string", "maxLength": 1000},
         "description": "Query in the archive's query language (see the README); empty matches everything.",
     },
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {
+        "name": "page",
+        "in": "query",
+        "schema": _or_empty({"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+    },
     {
         "name": "per_page",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+        "schema": _or_empty({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}),
     },
     {
         "name": "sort",
         "in": "query",
-        "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
+        "schema": _or_empty({"type": "string", "enum": list(SORTS), "default": "relevance"}),
         "description": "`date` is oldest first, `-date` newest first; undated articles come last.",
     },
     *[
@@ -53,21 +66,26 @@ SEARCH_PARAMETERS = [
     {
         "name": "from",
         "in": "query",
-        "schema": {"type": "string", "format": "date"},
+        "schema": OPTIONAL_DAY,
         "description": "Only articles published on or after this day.",
     },
     {
         "name": "to",
         "in": "query",
-        "schema": {"type": "string", "format": "date"},
+        "schema": OPTIONAL_DAY,
         "description": "Only articles published on or before this day.",
     },
     {
         "name": "facet_size",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE, "default": DEFAULT_FACET_SIZE},
+        "schema": _or_empty(
+            {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE, "default": DEFAULT_FACET_SIZE}
+        ),
     },
 ]
+# Exports return every match, so paging and facet parameters do not apply; the feed takes per_page entries.
+EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "facet_size")]
+FEED_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "facet_size")]
 ARTICLE_ID = {"name": "article_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 SCHEMAS = {
@@ -228,7 +246,7 @@ def openapi_document() -> dict:
             "/api/search.csv": {
                 "get": {
                     "summary": "Every matching article as CSV rows (streamed; formula-safe cells)",
-                    "parameters": SEARCH_PARAMETERS,
+                    "parameters": EXPORT_PARAMETERS,
                     "responses": {"200": {"description": "CSV.", "content": {"text/csv": {}}}, **SEARCH_ERRORS},
                     "x-examples": [
                         {"request": "/api/search.csv?q=Blinken", "status": 200},
@@ -239,7 +257,7 @@ def openapi_document() -> dict:
             "/api/export.jsonl": {
                 "get": {
                     "summary": "Every matching article, whole, one JSON object per line",
-                    "parameters": SEARCH_PARAMETERS,
+                    "parameters": EXPORT_PARAMETERS,
                     "responses": {
                         "200": {
                             "description": "JSON Lines of Article objects.",
@@ -253,7 +271,7 @@ def openapi_document() -> dict:
             "/search.atom": {
                 "get": {
                     "summary": "The newest matching articles as an Atom feed",
-                    "parameters": SEARCH_PARAMETERS,
+                    "parameters": FEED_PARAMETERS,
                     "responses": {
                         "200": {"description": "Atom feed.", "content": {"application/atom+xml": {}}},
                         "400": {"description": "Bad query or parameter (HTML page)."},
