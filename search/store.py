@@ -21,6 +21,9 @@ from whoosh.searching import Searcher
 from search.schema import AUTHORS, CONTENT_HASH, DATE, LANGUAGE, PATH, SOURCE, weighting
 
 POINTER_FILE = "CURRENT"
+# Idle searchers kept for reuse: about one per server thread.
+MAX_IDLE_SEARCHERS = 16
+OPEN_ATTEMPTS = 5
 # The language stored when none could be determined.
 UNDETERMINED_LANGUAGE = "und"
 SCHEMA_VERSION_FILE = "schema-version"
@@ -50,10 +53,8 @@ class ArchiveIndex:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self._lock = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._key: tuple[str, int] | None = None
-        self._leases: dict[int, int] = {}  # id(searcher) -> requests using it
-        self._retired: list[Searcher] = []
+        self._key: tuple[str, int] | None = None  # (index folder, generation) the idle searchers read
+        self._idle: list[Searcher] = []
 
     # -- locating the live index -------------------------------------------------
     def live_dir(self) -> Path | None:
@@ -101,45 +102,47 @@ class ArchiveIndex:
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """Lend a searcher on the latest commit; a new one is opened only when the index changed.
+        """Lend a searcher on the latest commit, for the caller's use alone until the block ends.
 
+        Whoosh searchers share file positions, so two threads reading through one corrupt each
+        other's reads: each request gets its own, and idle ones are kept for the next request.
         Whoosh's Searcher.refresh() can return stale or doubled documents, so a changed index
-        gets a fresh searcher, and the old one is closed once no request still uses it.
+        gets fresh searchers; the old ones are closed as their requests finish.
         """
         key = self._current_key()
         with self._lock:
-            if self._searcher is None or key != self._key:
-                fresh = whoosh_index.open_dir(str(self.root / key[0])).searcher(weighting=weighting())
-                if self._searcher is not None:
-                    self._retired.append(self._searcher)
-                self._searcher, self._key = fresh, key
-            searcher = self._searcher
-            self._leases[id(searcher)] = self._leases.get(id(searcher), 0) + 1
+            if key != self._key:
+                for idle in self._idle:
+                    idle.close()
+                self._idle, self._key = [], key
+            searcher = self._idle.pop() if self._idle else None
+        if searcher is None:
+            searcher = self._open_searcher(key)
         try:
             yield searcher
         finally:
             with self._lock:
-                self._leases[id(searcher)] -= 1
-                self._close_idle_retired()
+                if key == self._key and len(self._idle) < MAX_IDLE_SEARCHERS:
+                    self._idle.append(searcher)
+                    searcher = None
+            if searcher is not None:
+                searcher.close()
 
-    def _close_idle_retired(self) -> None:
-        still_used = []
-        for old in self._retired:
-            if self._leases.get(id(old), 0) > 0:
-                still_used.append(old)
-            else:
-                self._leases.pop(id(old), None)
-                old.close()
-        self._retired = still_used
+    def _open_searcher(self, key: tuple[str, int]) -> Searcher:
+        # A commit landing just now deletes the table of contents we were about to read: look again.
+        for _ in range(OPEN_ATTEMPTS - 1):
+            try:
+                return whoosh_index.open_dir(str(self.root / key[0])).searcher(weighting=weighting())
+            except FileNotFoundError:
+                key = self._current_key()
+        return whoosh_index.open_dir(str(self.root / key[0])).searcher(weighting=weighting())
 
     def close(self) -> None:
-        """Close every searcher this object opened."""
+        """Close the idle searchers (lent ones are closed when given back)."""
         with self._lock:
-            for searcher in [*self._retired, self._searcher]:
-                if searcher is not None:
-                    searcher.close()
-            self._searcher, self._key, self._retired = None, None, []
-            self._leases.clear()
+            for idle in self._idle:
+                idle.close()
+            self._idle, self._key = [], None
 
     # -- summaries ------------------------------------------------------------------
     def article_count(self) -> int:

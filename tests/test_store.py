@@ -92,3 +92,29 @@ def test_index_from_an_older_schema_is_rebuilt_in_full(build_index):
     assert IndexUpdate(archive).full
     (archive.live_dir() / SCHEMA_VERSION_FILE).unlink()
     assert IndexUpdate(archive).full
+
+
+def test_requests_at_the_same_time_never_share_a_searcher(build_index):
+    archive = build_index([sample_record(1)])
+    with archive.searcher() as first, archive.searcher() as second:
+        assert first is not second  # Whoosh searchers share file positions: one per request
+    with archive.searcher() as again:
+        assert again in (first, second)  # idle ones are reused
+
+
+def test_parallel_searches_read_correctly(build_index):
+    import concurrent.futures
+
+    archive = build_index([sample_record(n, title=f"Story {n}", body=f"word{n} shared text") for n in range(200)])
+
+    def titles(n: int) -> set[str]:
+        with archive.searcher() as searcher:
+            return (
+                {hit["title"] for hit in searcher.documents()}
+                if n % 2
+                else {searcher.document(id=f"sample{n % 200:04d}")["title"]}
+            )
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        for n, result in zip(range(400), pool.map(titles, range(400)), strict=True):
+            assert result == ({f"Story {k}" for k in range(200)} if n % 2 else {f"Story {n % 200}"})
