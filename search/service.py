@@ -122,14 +122,21 @@ class Marker:
         self.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
         self.formatter = MarkFormatter()
 
-    def snippet(self, body: str) -> str:
-        """Return up to three escaped fragments around matches, or the escaped start of the body."""
+    def snippet(self, body: str, title: str = "") -> str:
+        """Return up to three escaped fragments around matches in the body.
+
+        When only the title matched, the marked title leads the start of the body; with no
+        match at all, the start of the body alone.
+        """
         if self.terms:
             fragments = highlight.highlight(
                 body, self.terms, self.analyzer, self.fragmenter, self.formatter, top=SNIPPET_FRAGMENTS
             )
             if fragments:
                 return " ".join(fragments.split())
+            marked_title = self.whole(title)
+            if "<mark>" in marked_title:
+                return f"{marked_title} — {_fallback_snippet(body)}"
         return _fallback_snippet(body)
 
     def whole(self, text: str) -> str:
@@ -371,7 +378,7 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
         hits = []
         start = (request.page - 1) * request.per_page
         for hit in results[start:window]:
-            snippet = marker.snippet(hit.get(f.BODY, ""))
+            snippet = marker.snippet(hit.get(f.BODY, ""), hit.get(f.TITLE, ""))
             hits.append(_hit(hit.fields(), snippet, hit.score if request.sort == "relevance" else None))
     return SearchResult(
         request=request,

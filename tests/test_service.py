@@ -135,8 +135,13 @@ def test_snippet_marks_matches_and_escapes_text(archive):
     assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
 
 
-def test_snippet_falls_back_to_the_start_of_the_body(archive):
+def test_snippet_shows_the_marked_title_when_only_the_title_matched(archive):
     hit = run(archive, q="title:weather").hits[0]
+    assert hit.snippet.startswith("Unrelated <mark>weather</mark> report — Rain is expected &lt;script&gt;")
+
+
+def test_snippet_falls_back_to_the_start_of_the_body(archive):
+    hit = run(archive, q="", sort="date").hits[0]
     assert hit.snippet.startswith("Rain is expected &lt;script&gt;")
 
 
