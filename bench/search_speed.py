@@ -73,9 +73,10 @@ def build(path: Path, limit: int | None, root: Path) -> ArchiveIndex:
 def query_mix(archive: ArchiveIndex) -> dict[str, list[dict[str, str]]]:
     """Return the seeded query mix: kind -> list of request parameters."""
     rng = random.Random(SEED)
+    english = f.content_field("en")
     with archive.searcher() as searcher:
         reader = searcher.reader()
-        terms = [(term.decode(), reader.doc_frequency(f.CONTENT, term)) for term in reader.lexicon(f.CONTENT)]
+        terms = [(term.decode(), reader.doc_frequency(english, term)) for term in reader.lexicon(english)]
     words = [t for t, _ in terms if t.isalpha() and len(t) > 3]
     df = dict(terms)
     common = sorted(words, key=lambda t: -df[t])[:200]
@@ -132,7 +133,7 @@ def raw_search(searcher, parser, params: dict[str, str]) -> int:
     # The body is stored, not indexed: mark it with the matched words, as Whoosh's own highlighter does.
     terms = frozenset(t.decode() for _, t in query.existing_terms(searcher.reader(), phrases=True, expand=True))
     fragmenter = highlight.ContextFragmenter(maxchars=200, surround=60)
-    analyzer = searcher.schema[f.CONTENT].analyzer
+    analyzer = searcher.schema[f.content_field("en")].analyzer
     for hit in results[(page - 1) * 10 : page * 10]:
         highlight.highlight(hit[f.BODY], terms, analyzer, fragmenter, MarkFormatter(), top=3)
     for name in groups:
@@ -160,7 +161,8 @@ def main() -> int:
         timings: dict[str, dict[str, list[float]]] = collections.defaultdict(lambda: {"service": [], "raw": []})
         with archive.searcher() as searcher:
             count = searcher.doc_count()
-            whoosh_parser = build_parser(searcher.schema)
+            # Plain Whoosh: one parser over the one field these (English) articles are in.
+            whoosh_parser = build_parser(searcher.schema, field_boosts={f.content_field("en"): 1.0})
             for kind, queries in mix.items():
                 for params in queries:
                     request = build_request({k: [v] for k, v in params.items()})

@@ -32,7 +32,7 @@ from whoosh.query import (
 from whoosh.util.times import long_to_datetime
 
 from search.errors import QuerySyntaxError, QueryTooBroad
-from search.schema import DATE, DEFAULT_SEARCH_FIELDS, QUERY_FIELDS
+from search.schema import CONTENT, DATE, DEFAULT_SEARCH_FIELDS, QUERY_FIELDS
 
 MAX_QUERY_CHARS = 1000
 # A wildcard, prefix or fuzzy word may stand for at most this many indexed words (`a*` could mean
@@ -144,8 +144,10 @@ def check_syntax(text: str) -> None:
 def build_parser(schema, match_all: bool = True, field_boosts: dict[str, float] | None = None) -> qparser.QueryParser:
     """Return the archive's query parser: fields aliased, operators made safe.
 
-    People expect every word to be required (`match_all`); ranking long natural-language
-    questions (as relevance benchmarks do) needs any word to count instead.
+    Plain words are looked up in every field of `field_boosts` (default: the content field of
+    every language), each analysed the way that field is, so a German word is stemmed as German
+    for German articles. People expect every word to be required (`match_all`); ranking long
+    natural-language questions (as relevance benchmarks do) needs any word to count instead.
     """
     boosts = field_boosts or DEFAULT_SEARCH_FIELDS
     parser = qparser.MultifieldParser(
@@ -159,6 +161,34 @@ def build_parser(schema, match_all: bool = True, field_boosts: dict[str, float] 
     parser.add_plugin(plugins.FuzzyTermPlugin())
     parser.add_plugin(plugins.PlusMinusPlugin(plusexpr=TERM_START + r"\+(?=\S)", minusexpr=TERM_START + r"-(?=\S)"))
     return parser
+
+
+class AnyLanguageParser:
+    """Reads a query once per language field; an article matches when its own language's reading does.
+
+    A word that is a stop word in one language but not another (English "the") would otherwise
+    be required in fields where it was never indexed; reading the whole query per language keeps
+    each language's stop words, stemming and AND/OR/NOT logic to its own articles.
+    """
+
+    def __init__(self, schema, fields: list[str], match_all: bool = True) -> None:
+        self.parsers = [build_parser(schema, match_all, {field: 1.0}) for field in fields]
+
+    def parse(self, text: str) -> Query:
+        """Parse text for every language and join the readings with OR."""
+        readings: list[Query] = []
+        for parser in self.parsers:
+            reading = parser.parse(text)
+            if reading is not NullQuery and reading not in readings:
+                readings.append(reading)
+        if not readings:
+            return NullQuery
+        return readings[0] if len(readings) == 1 else Or(readings)
+
+
+def describe_parser(schema) -> qparser.QueryParser:
+    """Return a parser that reads plain words into one field, for showing how a query was read."""
+    return build_parser(schema, field_boosts={CONTENT: 1.0})
 
 
 def parse_query(text: str, parser: qparser.QueryParser) -> Query:
@@ -194,7 +224,7 @@ _FIELD_NAMES_TYPED = {field: typed for typed, field in QUERY_FIELDS.items()}
 
 def _describe_value(fieldname: str | None, text: str) -> str:
     # A word searched where plain words are searched needs no field name.
-    searched_by_default = fieldname in DEFAULT_SEARCH_FIELDS and len(DEFAULT_SEARCH_FIELDS) == 1
+    searched_by_default = fieldname in DEFAULT_SEARCH_FIELDS
     prefix = "" if fieldname is None or searched_by_default else f"{_FIELD_NAMES_TYPED.get(fieldname, fieldname)}:"
     return prefix + text
 
@@ -229,18 +259,10 @@ def _describe_leaf(node: Query, bare: bool = False) -> str:
 
 
 def _describe_or(node: Or) -> list[str]:
-    """Describe an Or's parts, folding a word the parser spread over every default field back into one."""
-    fields_by_word: dict[str, set[str]] = {}
-    for child in node.subqueries:
-        if getattr(child, "fieldname", None) in DEFAULT_SEARCH_FIELDS:
-            fields_by_word.setdefault(_describe_leaf(child, bare=True), set()).add(child.fieldname)
+    """Describe an Or's parts once each (a word searched in several fields reads as one word)."""
     parts: list[str] = []
     for child in node.subqueries:
-        bare = _describe_leaf(child, bare=True) if getattr(child, "fieldname", None) in DEFAULT_SEARCH_FIELDS else None
-        if bare is not None and fields_by_word[bare] == set(DEFAULT_SEARCH_FIELDS):
-            text = bare
-        else:
-            text = describe_query(child, False)
+        text = describe_query(child, False)
         if text not in parts:
             parts.append(text)
     return parts

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from whoosh import scoring
-from whoosh.analysis import IDAnalyzer, StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import IDAnalyzer, StandardAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from search.analysis import STEMMED_LANGUAGES, language_analyzer
 
 # Field names, used everywhere instead of string literals.
 ID_FIELD = "id"
@@ -12,7 +14,11 @@ PATH = "path"
 CONTENT_HASH = "content_hash"
 TITLE = "title"
 BODY = "body"  # stored only: words are searched in CONTENT
-CONTENT = "content"  # title (TITLE_WEIGHT times) and body: the field plain words are searched in
+# Title (TITLE_WEIGHT times) and body, in the field of the article's language: plain words are
+# searched there. Languages Whoosh can stem have a field each; all others share CONTENT.
+CONTENT = "content"
+LANGUAGE_CONTENT = {code: f"content_{code}" for code in STEMMED_LANGUAGES}
+CONTENT_FIELDS = (CONTENT, *LANGUAGE_CONTENT.values())
 AUTHORS = "authors"
 SOURCE = "source"
 DATELINE = "dateline"
@@ -28,7 +34,7 @@ BODY_HASH = "body_hash"  # hash of the clean text: identical copies share it
 SPELL = "spell"  # title and body words, unstemmed, in one field: the source of spelling suggestions
 
 # Bump when fields or analyzers change: an index built with another version is rebuilt in full.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The title is the strongest signal of what an article is about. Its words are written into CONTENT this
 # many times: that is BM25F's field weight (term frequencies added before saturation), which
@@ -41,7 +47,6 @@ BM25_K1 = 1.2
 # Query-language field names users type (`author:wali`) -> index field searched.
 QUERY_FIELDS = {
     "title": TITLE,
-    "text": CONTENT,
     "author": AUTHORS,
     "source": SOURCE,
     "language": LANGUAGE,
@@ -49,7 +54,7 @@ QUERY_FIELDS = {
     "date": DATE,
 }
 # Fields a plain word is looked up in, with their weights.
-DEFAULT_SEARCH_FIELDS = {CONTENT: 1.0}
+DEFAULT_SEARCH_FIELDS = dict.fromkeys(CONTENT_FIELDS, 1.0)
 # Facet name (API and UI) -> index field holding one exact value per article (or several, comma-separated).
 FACET_FIELDS = {
     "source": SOURCE_FACET,
@@ -69,17 +74,26 @@ def weighting() -> scoring.BM25F:
     return scoring.BM25F(B=BM25_B, K1=BM25_K1)
 
 
+def content_field(language: str | None) -> str:
+    """Return the field an article in this language is searched in."""
+    return LANGUAGE_CONTENT.get((language or "").lower(), CONTENT)
+
+
 def build_schema() -> Schema:
     """Return a fresh Whoosh schema for the archive index."""
-    text_analyzer = StemmingAnalyzer()
+    # Titles are searched with `title:`; most of the archive is English, so English stemming.
+    title_analyzer = language_analyzer("en")
     return Schema(
         **{
             ID_FIELD: ID(stored=True, unique=True),
             PATH: ID(stored=True),
             CONTENT_HASH: ID(stored=True),
             # A hyphenated or dotted word ("Iran-backed") is searched as a phrase, not as two loose words.
-            TITLE: TEXT(stored=True, analyzer=text_analyzer, multitoken_query="phrase"),
-            CONTENT: TEXT(analyzer=text_analyzer, multitoken_query="phrase"),
+            TITLE: TEXT(stored=True, analyzer=title_analyzer, multitoken_query="phrase"),
+            **{
+                field: TEXT(analyzer=language_analyzer(code), multitoken_query="phrase")
+                for code, field in [("und", CONTENT), *LANGUAGE_CONTENT.items()]
+            },
             BODY: STORED(),
             AUTHORS: TEXT(stored=True),
             SOURCE: TEXT(stored=True),

@@ -18,7 +18,7 @@ from whoosh.query import And, DateRange, Every, Or, Query, Term
 
 from search import schema as f
 from search.errors import SearchError, SearchTimeout
-from search.query import build_parser, check_expansions, describe_query, parse_query
+from search.query import AnyLanguageParser, check_expansions, describe_parser, describe_query, parse_query
 from search.request import SearchRequest
 from search.schema import MONTH_FACET
 from search.store import ArchiveIndex
@@ -108,41 +108,55 @@ class MarkFormatter(highlight.Formatter):
 
 
 class Marker:
-    """Marks the words a query matched in stored text (the body is stored, not indexed, so Whoosh can't)."""
+    """Marks the words a query matched in stored text (the body is stored, not indexed, so Whoosh can't).
+
+    Each article is marked with the words matched in its own language's field, analysed that
+    language's way, so "Angriffe" marks "Angriff" in German text; the marks sit on the original
+    words.
+    """
 
     def __init__(self, searcher, query: Query) -> None:
         # Prefixes, wildcards and fuzzy words are expanded to the indexed words they matched.
-        matched = query.existing_terms(searcher.reader(), phrases=True, expand=True)
-        self.terms = frozenset(
-            text.decode("utf-8") if isinstance(text, bytes) else text
-            for field, text in matched
-            if field in (f.CONTENT, f.TITLE)
-        )
-        self.analyzer = searcher.schema[f.CONTENT].analyzer
+        # Leaf by leaf: Whoosh's existing_terms on a compound query reuses its `fieldname` argument
+        # as a loop variable and so skips every field after the first.
+        self.terms: dict[str, set[str]] = {}
+        reader = searcher.reader()
+        for leaf in query.leaves():
+            for fieldname, text in leaf.existing_terms(reader, phrases=True, expand=True):
+                word = text.decode("utf-8") if isinstance(text, bytes) else text
+                self.terms.setdefault(fieldname, set()).add(word)
+        self.schema = searcher.schema
         self.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
         self.formatter = MarkFormatter()
 
-    def snippet(self, body: str, title: str = "") -> str:
+    def _words(self, language: str | None) -> tuple[frozenset[str], object]:
+        field = f.content_field(language)
+        words = self.terms.get(field, set()) | self.terms.get(f.TITLE, set())
+        return frozenset(words), self.schema[field].analyzer
+
+    def snippet(self, body: str, title: str = "", language: str | None = None) -> str:
         """Return up to three escaped fragments around matches in the body.
 
         When only the title matched, the marked title leads the start of the body; with no
         match at all, the start of the body alone.
         """
-        if self.terms:
+        words, analyzer = self._words(language)
+        if words:
             fragments = highlight.highlight(
-                body, self.terms, self.analyzer, self.fragmenter, self.formatter, top=SNIPPET_FRAGMENTS
+                body, words, analyzer, self.fragmenter, self.formatter, top=SNIPPET_FRAGMENTS
             )
             if fragments:
                 return " ".join(fragments.split())
-            marked_title = self.whole(title)
+            marked_title = self.whole(title, language)
             if "<mark>" in marked_title:
                 return f"{marked_title} — {_fallback_snippet(body)}"
         return _fallback_snippet(body)
 
-    def whole(self, text: str) -> str:
+    def whole(self, text: str, language: str | None = None) -> str:
         """Return the whole text escaped, with every matched word marked."""
-        if self.terms:
-            marked = highlight.highlight(text, self.terms, self.analyzer, highlight.WholeFragmenter(), self.formatter)
+        words, analyzer = self._words(language)
+        if words:
+            marked = highlight.highlight(text, words, analyzer, highlight.WholeFragmenter(), self.formatter)
             if marked:
                 return marked
         return html.escape(text, quote=False)
@@ -185,10 +199,20 @@ def _searcher_cache(searcher) -> dict:
 
 
 def _parser(searcher):
+    """The query parser for this index: plain words are analysed for every language it holds."""
     cache = _searcher_cache(searcher)
     if "parser" not in cache:
-        cache["parser"] = build_parser(searcher.schema)
+        reader = searcher.reader()
+        present = [field for field in f.CONTENT_FIELDS if reader.field_length(field)]
+        cache["parser"] = AnyLanguageParser(searcher.schema, present or [f.CONTENT])
     return cache["parser"]
+
+
+def _describe_parser(searcher):
+    cache = _searcher_cache(searcher)
+    if "describe" not in cache:
+        cache["describe"] = describe_parser(searcher.schema)
+    return cache["describe"]
 
 
 def _months_in_archive(searcher) -> dict[str, int]:
@@ -375,14 +399,15 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
             )
             suggestion = suggestion if len(better) > total else None
         marker = Marker(searcher, query)
+        parsed = describe_query(parse_query(request.q, _describe_parser(searcher)))
         hits = []
         start = (request.page - 1) * request.per_page
         for hit in results[start:window]:
-            snippet = marker.snippet(hit.get(f.BODY, ""), hit.get(f.TITLE, ""))
+            snippet = marker.snippet(hit.get(f.BODY, ""), hit.get(f.TITLE, ""), hit.get(f.LANGUAGE))
             hits.append(_hit(hit.fields(), snippet, hit.score if request.sort == "relevance" else None))
     return SearchResult(
         request=request,
-        parsed=describe_query(query),
+        parsed=parsed,
         total=total,
         pages=math.ceil(total / request.per_page) if total else 0,
         took_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -417,10 +442,11 @@ def related(archive: ArchiveIndex, article_id: str, limit: int = 5) -> list[Hit]
             return None
         stored = searcher.stored_fields(docnum)
         text = "\n".join([stored.get(f.TITLE, "")] * f.TITLE_WEIGHT + [stored.get(f.BODY, "")])
-        key_terms = searcher.key_terms_from_text(f.CONTENT, text, numterms=RELATED_KEY_TERMS)
+        field = f.content_field(stored.get(f.LANGUAGE))
+        key_terms = searcher.key_terms_from_text(field, text, numterms=RELATED_KEY_TERMS)
         if not key_terms:
             return []
-        query = Or([Term(f.CONTENT, word, boost=weight) for word, weight in key_terms])
+        query = Or([Term(field, word, boost=weight) for word, weight in key_terms])
         body_hash = stored.get(f.BODY_HASH)
         copies = set(searcher.document_numbers(**{f.BODY_HASH: body_hash})) if body_hash else set()
         results = searcher.search(query, limit=limit, mask=copies | {docnum})
@@ -461,7 +487,7 @@ def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | Non
             yield _record(hit.fields())
 
 
-def marked_paragraphs(archive: ArchiveIndex, body: str, q: str) -> list[str]:
+def marked_paragraphs(archive: ArchiveIndex, body: str, q: str, language: str | None = None) -> list[str]:
     """Split an article body into paragraphs, HTML-escaped, with the words a query matched in <mark>."""
     paragraphs = [p for p in body.split("\n\n") if p.strip()]
     if not q.strip():
@@ -471,4 +497,4 @@ def marked_paragraphs(archive: ArchiveIndex, body: str, q: str) -> list[str]:
             marker = Marker(searcher, parse_query(q, _parser(searcher)))
         except SearchError:
             return [html.escape(p, quote=False) for p in paragraphs]
-        return [marker.whole(p) for p in paragraphs]
+        return [marker.whole(p, language) for p in paragraphs]

@@ -38,7 +38,9 @@ def index_fields(record: dict) -> dict:
         f.CONTENT_HASH: record["content_hash"],
         f.TITLE: record.get("title") or "",
         f.BODY: record.get("body") or "",
-        f.CONTENT: "\n".join([record.get("title") or ""] * f.TITLE_WEIGHT + [record.get("body") or ""]),
+        f.content_field(record.get("language")): "\n".join(
+            [record.get("title") or ""] * f.TITLE_WEIGHT + [record.get("body") or ""]
+        ),
         f.AUTHORS: "; ".join(authors),
         f.SOURCE: record.get("source") or "",
         f.SOURCE_FACET: record.get("source") or "",

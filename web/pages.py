@@ -105,7 +105,7 @@ def article_page(article_id: str):
     return render_template(
         "article.html",
         article=article,
-        paragraphs=marked_paragraphs(archive, article.body, q[:1000]),
+        paragraphs=marked_paragraphs(archive, article.body, q[:1000], article.language),
         related=related(archive, article_id, RELATED_ON_PAGE) or [],
         q=q,
     )

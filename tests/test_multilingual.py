@@ -1,0 +1,78 @@
+"""Each article is analysed in its own language; queries work across languages without naming one."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import sample_record
+
+from search.analysis import fold
+from search.request import build_request
+from search.service import search
+
+
+@pytest.fixture
+def archive(build_index):
+    return build_index(
+        [
+            sample_record(1, language="en", title="Attack on base", body="The attack on the base was repelled."),
+            sample_record(2, language="de", title="Neue Angriffe", body="Die Angriffe auf die Stadt gingen weiter."),
+            sample_record(3, language="fr", title="Élection", body="Les élections législatives auront lieu en juin."),
+            sample_record(4, language="es", title="Ataques", body="Los ataques contra la base continuaron ayer."),
+            sample_record(
+                5, language="ar", title="زيارة", body="وصل الوزير إلى بَغْدَادَ في زيارة مفاجئة للولايات المتحدة الأمريكية."
+            ),
+            sample_record(
+                6, language="tr", title="Saldırı", body="Üsse yönelik saldırılar sürüyor ve saldırı kınandı."
+            ),
+            sample_record(7, language="ckb", title="هەولێر", body="سەرۆکی حکوومەت لە هەولێر کۆبوونەوەی کرد."),
+        ]
+    )
+
+
+def ids(archive, q, **params):
+    request = build_request({"q": [q], **{k: [v] for k, v in params.items()}})
+    return {hit.id[-1] for hit in search(archive, request).hits}
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("attacks", {"1"}),  # English stemming
+        ("Angriff", {"2"}),  # German stemming: Angriffe -> Angriff
+        ("election", {"3"}),  # accents folded, French plural stemmed
+        ("élection", {"3"}),
+        ("ataque", {"4"}),  # Spanish stemming
+        ("بغداد", {"5"}),  # the article spells it with vowel marks
+        ("بَغْدَاد", {"5"}),  # and the other way round
+        ("الامريكيه", {"5"}),  # alef and teh marbuta spelled plainly
+        ("saldırı", {"6"}),  # no Turkish stemmer: exact after folding
+        ("هەولێر", {"7"}),  # Sorani letters kept
+    ],
+)
+def test_each_language_is_matched_its_own_way(archive, q, expected):
+    assert ids(archive, q) == expected
+
+
+def test_a_stop_word_of_one_language_does_not_block_another(archive):
+    assert ids(archive, "the attack") == {"1"}  # "the" is not indexed for English articles
+    assert ids(archive, "die Angriffe") == {"2"}
+
+
+def test_language_filter_narrows(archive):
+    assert ids(archive, "base") == {"1", "4"}
+    assert ids(archive, "base", language="es") == {"4"}
+
+
+def test_highlighting_marks_the_original_words(archive):
+    german = search(archive, build_request({"q": ["Angriff"]})).hits[0]
+    assert "<mark>Angriffe</mark>" in german.snippet
+    arabic = search(archive, build_request({"q": ["بغداد"]})).hits[0]
+    assert "<mark>بَغْدَادَ</mark>" in arabic.snippet
+
+
+def test_fold_unifies_spellings():
+    assert fold("بَغْدَاد") == fold("بغداد") == "بغداد"
+    assert fold("أمريكا") == fold("امريكا")
+    assert fold("مدرسة") == fold("مدرسه")
+    assert fold("١٢٣") == fold("۱۲۳") == "123"
+    assert fold("Café") == "Cafe"
