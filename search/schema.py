@@ -34,7 +34,7 @@ BODY_HASH = "body_hash"  # hash of the clean text: identical copies share it
 SPELL = "spell"  # title and body words, unstemmed, in one field: the source of spelling suggestions
 
 # Bump when fields or analyzers change: an index built with another version is rebuilt in full.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The title is the strongest signal of what an article is about. Its words are written into CONTENT this
 # many times: that is BM25F's field weight (term frequencies added before saturation), which
