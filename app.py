@@ -46,10 +46,16 @@ def serve(app: Flask, host: str, port: int) -> None:
 
     from indexer.cli import Progress, summary_text
     from indexer.reindex import reindex
+    from search.schema import SCHEMA_VERSION
 
     archive = web.archive_index(app)
+    reason = None
     if not archive.exists():
-        print(f"No index at {archive.root} yet; building it from {app.config['CORPUS_DIR']} ...", flush=True)
+        reason = f"No index at {archive.root} yet"
+    elif archive.schema_version() != SCHEMA_VERSION:
+        reason = f"The index at {archive.live_dir()} was built by another version of the archive"
+    if reason:
+        print(f"{reason}; building it from {app.config['CORPUS_DIR']} ...", flush=True)
         summary = reindex(Path(app.config["CORPUS_DIR"]), archive.root, progress=Progress())
         print(summary_text(summary), flush=True)
     print(f"Serving {archive.article_count()} articles from the index at {archive.live_dir()}", flush=True)

@@ -210,3 +210,9 @@ def test_search_page_volume_chart_and_suggestion(build_index):
     assert 'Did you mean <a href="/search?q=militia">militia</a>' in misspelled
     assert "No articles match" in misspelled
     app.extensions["archive_index"].close()
+
+
+def test_parsed_query_is_shown_only_when_it_differs_from_what_was_typed(client):
+    assert "read as" not in client.get("/?q=Blinken").get_data(as_text=True)
+    shown = client.get("/?q=Blinken+-Iraq").get_data(as_text=True)
+    assert "read as <code>blinken -(iraq)</code>" in shown
