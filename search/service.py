@@ -449,11 +449,15 @@ def related(archive: ArchiveIndex, article_id: str, limit: int = 5) -> list[Hit]
         query = Or([Term(field, word, boost=weight) for word, weight in key_terms])
         body_hash = stored.get(f.BODY_HASH)
         copies = set(searcher.document_numbers(**{f.BODY_HASH: body_hash})) if body_hash else set()
-        results = searcher.search(query, limit=limit, mask=copies | {docnum})
-        top_score = results[0].score if len(results) else 0
+        # Skip the copies here rather than with a mask: a mask makes Whoosh visit every match,
+        # while a plain top-N search can skip blocks that cannot make the top.
+        leave_out = copies | {docnum}
+        results = searcher.search(query, limit=limit + len(leave_out))
+        hits = [hit for hit in results if hit.docnum not in leave_out][:limit]
+        top_score = hits[0].score if hits else 0
         return [
             _hit(hit.fields(), _fallback_snippet(hit.get(f.BODY, "")), hit.score)
-            for hit in results
+            for hit in hits
             if hit.score >= MIN_RELATED_SCORE_SHARE * top_score
         ]
 
