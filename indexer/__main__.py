@@ -2,4 +2,6 @@
 
 from indexer.cli import main
 
-main(prog_name="python -m indexer")
+# Guarded: worker processes import the main module again, and must not start a reindex of their own.
+if __name__ == "__main__":
+    main(prog_name="python -m indexer")

@@ -1,4 +1,4 @@
-"""Find article files in a corpus folder and read their bytes, within size limits."""
+"""Find article files in a corpus folder and read their bytes (and their sidecars), within size limits."""
 
 from __future__ import annotations
 
@@ -11,16 +11,55 @@ from indexer.article import Article, SkipDocument
 TEXT_SUFFIXES = frozenset({".txt", ""})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+# Web archives hold many articles each; matched on the end of the name, as ".warc.gz" has two dots.
+WARC_SUFFIXES = (".warc", ".warc.gz")
+# The limit applies to one article: a file, or one record of a web archive (archives themselves have none).
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+# Metadata stated by whoever saved the article, next to it: article.txt -> article.meta.json.
+SIDECAR_SUFFIX = ".meta.json"
+MAX_SIDECAR_BYTES = 256 * 1024
 # Sidecar and housekeeping files live next to articles but are not articles.
-IGNORED_SUFFIXES = (".meta.json",)
+IGNORED_SUFFIXES = (SIDECAR_SUFFIX,)
+
+
+def file_format(name: str) -> str | None:
+    """Return how a file is read, by its name: "text", "html", "warc", or None when it is not an article file."""
+    lower = name.lower()
+    if name.startswith(".") or lower.endswith(IGNORED_SUFFIXES):
+        return None
+    if lower.endswith(WARC_SUFFIXES):
+        return "warc"
+    suffix = Path(lower).suffix
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    return "text" if suffix in TEXT_SUFFIXES else None
 
 
 def is_article_file(name: str) -> bool:
-    """Tell whether a file name looks like a saved article we can read."""
-    if name.startswith(".") or name.endswith(IGNORED_SUFFIXES):
-        return False
-    return Path(name).suffix.lower() in ARTICLE_SUFFIXES
+    """Tell whether a file name looks like a saved article (or a web archive of them) we can read."""
+    return file_format(name) is not None
+
+
+def sidecar_path(relpath: str) -> str:
+    """Return the corpus-relative path of the sidecar that belongs to an article file (same stem)."""
+    parent, _, name = relpath.rpartition("/")
+    stem = name[: -len(Path(name).suffix)] if Path(name).suffix else name
+    return f"{parent}/{stem}{SIDECAR_SUFFIX}" if parent else f"{stem}{SIDECAR_SUFFIX}"
+
+
+def read_sidecar(root: Path, relpath: str) -> tuple[bytes, str | None]:
+    """Return the bytes of an article's sidecar (b"" if it has none) and a warning when it cannot be read."""
+    full = Path(root, sidecar_path(relpath))
+    try:
+        with full.open("rb") as handle:
+            raw = handle.read(MAX_SIDECAR_BYTES + 1)
+    except FileNotFoundError:
+        return b"", None
+    except OSError as exc:
+        return b"", f"sidecar {full.name} cannot be read ({exc.strerror or exc}); extracted metadata kept"
+    if len(raw) > MAX_SIDECAR_BYTES:
+        return b"", f"sidecar {full.name} is over the {MAX_SIDECAR_BYTES:,}-byte limit; extracted metadata kept"
+    return raw, None
 
 
 def iter_corpus(root: Path) -> Iterator[str]:
@@ -53,6 +92,6 @@ def read_article(root: Path, relpath: str, max_bytes: int = DEFAULT_MAX_FILE_BYT
         raise SkipDocument(f"cannot read file: {exc.strerror or exc}") from None
     if not raw.strip():
         raise SkipDocument("file is empty")
-    suffix = full.suffix.lower()
-    fmt = "html" if suffix in HTML_SUFFIXES else "text"
-    return Article(path=relpath, raw=raw, fmt=fmt)
+    fmt = "html" if file_format(full.name) == "html" else "text"
+    sidecar, problem = read_sidecar(root, relpath)
+    return Article(path=relpath, raw=raw, fmt=fmt, sidecar=sidecar, warnings=[problem] if problem else [])

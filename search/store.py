@@ -64,9 +64,14 @@ class ArchiveIndex:
         except (FileNotFoundError, NotADirectoryError):
             return None
         folder = self.root / name
-        if not name or "/" in name or not whoosh_index.exists_in(str(folder)):
+        if not name or "/" in name:
             return None
-        return folder
+        # A committed table of contents is there. (whoosh's exists_in() opens the index, and fails when a
+        # commit in another process deletes the table of contents it is reading: a reindex must not cause 500s.)
+        try:
+            return folder if _generation(folder) >= 0 else None
+        except (FileNotFoundError, NotADirectoryError):
+            return None
 
     def schema_version(self) -> int | None:
         """Return the schema version the live index was built with (None if unknown or no index)."""

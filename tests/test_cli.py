@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
 
 from conftest import PROJECT_ROOT
 
 from app import create_app
+from indexer.cli import Progress
 
 STORY = "Budget talks\n\nOfficials met in Erbil on Tuesday to discuss the budget. The talks lasted for hours.\n"
 
@@ -76,3 +79,69 @@ def test_extract_command_reports_a_skipped_file(make_corpus):
         text=True,
     )
     assert done.returncode == 1 and "file is empty" in done.stderr
+
+
+def run_indexer(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin"} | (env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "indexer", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_json_lists_skips_and_the_run_still_succeeds_unless_strict(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": STORY, "empty.txt": "", "a.meta.json": "{oops"})
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json", "--workers", "2"]
+    done = run_indexer(*args)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["skipped"] == [{"path": "empty.txt", "reason": "file is empty"}]
+    assert [item["path"] for item in data["warnings"]] == ["a.txt"] and data["workers"] == 2
+    assert data["report"] == [{"source": None, "articles": 1, "no_date": 1, "no_author": 1, "no_language": 0}]
+    args[-1] = "1"  # in-process from here on: quicker, and the option is covered above
+    strict = run_indexer(*args, "--strict")
+    assert strict.returncode == 3 and "1 file(s) or page(s) skipped" in strict.stderr
+    assert json.loads(strict.stdout)["unchanged"] == 1  # the summary is still printed
+    (corpus / "empty.txt").unlink()
+    assert run_indexer(*args, "--strict").returncode == 0  # a warning alone is not a failure
+
+
+def test_flask_reindex_accepts_workers_and_strict(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": STORY, "broken.txt": b"\x00\x01\x02" * 50})
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "CORPUS_DIR": str(corpus)})
+    result = app.test_cli_runner().invoke(args=["reindex", "--workers", "1", "--strict", "--json"])
+    assert result.exit_code == 3, result.output
+    assert json.loads(result.output.splitlines()[0])["workers"] == 1
+    assert app.test_cli_runner().invoke(args=["reindex", "--workers", "0"]).exit_code == 2
+
+
+def test_a_second_reindex_is_refused_with_a_clear_message(make_corpus, tmp_path):
+    from search.store import ArchiveIndex
+    from search.writer import IndexUpdate
+
+    corpus = make_corpus({"a.txt": STORY})
+    archive = ArchiveIndex(tmp_path / "index")
+    with IndexUpdate(archive):
+        done = run_indexer("--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert done.returncode == 75 and "another reindex is already running" in done.stderr
+    assert f"pid {os.getpid()}" in done.stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_draws_a_bar_on_a_terminal_and_logs_lines_otherwise():
+    bar = Progress(Terminal())
+    for done in range(1, 6):
+        bar(done, 5)
+    drawn = bar.stream.getvalue()
+    assert drawn.startswith("\r[") and "5/5 files" in drawn and "ETA" in drawn and drawn.endswith("\n")
+    log = Progress(io.StringIO())
+    for done in range(1, 6):
+        log(done, 5)
+    log.note("committing 5 articles to the index")
+    lines = log.stream.getvalue().splitlines()
+    # The first file (the workers are up) and the last; in between only every LOG_EVERY_SECONDS.
+    assert lines == [lines[0], lines[1], "reindex: committing 5 articles to the index"]
+    assert lines[0].startswith("reindex: 1/5 files") and lines[1].startswith("reindex: 5/5 files") and "/s" in lines[1]

@@ -101,3 +101,52 @@ def test_summary_json_has_the_documented_keys(make_corpus, tmp_path):
     data = json.loads(json.dumps(summary.as_json()))
     assert {"added", "updated", "removed", "unchanged", "skipped"} <= set(data)
     assert data["skipped"] == [{"path": "b.txt", "reason": "file is empty"}]
+
+
+def stored_records(index) -> dict[str, dict]:
+    archive = ArchiveIndex(index)
+    try:
+        with archive.searcher() as searcher:
+            return {fields["id"]: json.loads(fields["record"]) for fields in searcher.all_stored_fields()}
+    finally:
+        archive.close()
+
+
+def test_parallel_and_in_process_runs_build_the_same_index(make_corpus, tmp_path):
+    files = {f"{n % 7}/s{n}.txt": story(f"Story {n}", f"Number {n}.") for n in range(60)}
+    corpus = make_corpus(files | {"bad.txt": "", "x.html": "<html><body><p>Hi</p></body></html>"})
+    one = reindex(corpus, tmp_path / "one", workers=1)
+    two = reindex(corpus, tmp_path / "two", workers=2)
+    assert (one.added, one.workers, two.added, two.workers) == (60, 1, 60, 2)
+    assert sorted(one.skipped, key=str) == sorted(two.skipped, key=str) and len(one.skipped) == 2
+    assert stored_records(tmp_path / "one") == stored_records(tmp_path / "two")
+
+
+def test_ingest_report_counts_missing_metadata_per_source(make_corpus, tmp_path):
+    dated = "Budget talks\n\nBy Jane Roe\n\n5 November 2024\n\n" + STORY + "\n"
+    corpus = make_corpus(
+        {
+            "a.txt": dated,
+            "a.meta.json": json.dumps({"source": "Rudaw"}),
+            "b.txt": story("Undated"),
+            "b.meta.json": json.dumps({"source": "Rudaw"}),
+            "c.txt": story("No source"),
+            "d.txt": "Kurze Meldung\n\n" + "Die Gespräche in Erbil dauerten bis spät in die Nacht. " * 3,
+            "d.meta.json": json.dumps({"source": "Rudaw", "authors": ["A. B."], "published": "2024-01-02"}),
+        }
+    )
+    summary = reindex(corpus, tmp_path / "index", workers=1)
+    assert summary.report == [
+        {"source": "Rudaw", "articles": 3, "no_date": 1, "no_author": 1, "no_language": 0},
+        {"source": None, "articles": 1, "no_date": 1, "no_author": 1, "no_language": 0},
+    ]
+    assert summary.as_json()["report"] == summary.report
+
+
+def test_a_changed_file_that_is_now_unusable_leaves_the_index(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": story("A"), "b.txt": story("B")})
+    reindex(corpus, tmp_path / "index")
+    (corpus / "a.txt").write_text("")
+    summary = reindex(corpus, tmp_path / "index")
+    assert (summary.removed, summary.unchanged, summary.articles) == (1, 1, 1)
+    assert summary.skipped == [{"path": "a.txt", "reason": "file is empty"}]
