@@ -19,7 +19,7 @@ class Article:
     """One saved news file on its way to becoming an index document.
 
     Each step of the pipeline fills in its own fields:
-    read (path, raw, sidecar) -> decode (text, fmt) -> strip (body) -> metadata -> language -> sidecar.
+    read (path, raw, sidecar) -> decode (text, fmt) -> strip (body) -> metadata -> sidecar -> language.
     """
 
     path: str  # corpus-relative path with forward slashes; the article id derives from it
