@@ -15,7 +15,7 @@ from indexer.article import Article, SkipDocument
 from indexer.decode import decode
 from indexer.html import extract_html
 from indexer.language import detect
-from indexer.read import DEFAULT_MAX_FILE_BYTES, file_format, read_article, sidecar_path
+from indexer.read import DEFAULT_MAX_FILE_BYTES, file_format, read_article, regular_file_size, sidecar_path
 from indexer.sidecar import apply_sidecar
 from indexer.textdump import extract_text
 from indexer.warc import WarcReader, damage_reason
@@ -53,6 +53,7 @@ def content_hash(raw: bytes, sidecar: bytes = b"") -> str:
 def file_hash(path: Path) -> str:
     """Return content_hash() of a file read as a stream (for web archives, which can be any size)."""
     digest = hashlib.sha256(EXTRACTOR_VERSION.encode() + b"\0")
+    regular_file_size(Path(path))
     with Path(path).open("rb") as handle:
         while block := handle.read(HASH_BLOCK_BYTES):
             digest.update(block)
@@ -159,6 +160,9 @@ def _run_warc_job(root: Path, job: FileJob) -> FileOutcome:
         outcome.digest = job.digest or file_hash(root / job.path)
     except FileNotFoundError:
         outcome.skipped.append({"path": job.path, "reason": "file disappeared before it could be read"})
+        return outcome
+    except SkipDocument as skip:
+        outcome.skipped.append({"path": job.path, "reason": skip.reason})
         return outcome
     except OSError as exc:
         outcome.skipped.append({"path": job.path, "reason": f"cannot read file: {exc.strerror or exc}"})

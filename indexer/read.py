@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def read_sidecar(root: Path, relpath: str) -> tuple[bytes, str | None]:
     """Return the bytes of an article's sidecar (b"" if it has none) and a warning when it cannot be read."""
     full = Path(root, sidecar_path(relpath))
     try:
+        if not stat.S_ISREG(full.stat().st_mode):
+            return b"", f"sidecar {full.name} is not a regular file; extracted metadata kept"
         with full.open("rb") as handle:
             raw = handle.read(MAX_SIDECAR_BYTES + 1)
     except FileNotFoundError:
@@ -73,11 +76,22 @@ def iter_corpus(root: Path) -> Iterator[str]:
                 yield full.relative_to(root).as_posix()
 
 
+NOT_REGULAR = "not a regular file (a pipe, socket or device): reading it could block forever"
+
+
+def regular_file_size(path: Path) -> int:
+    """Return the size of a regular file; raise SkipDocument for pipes, sockets and devices (reading may hang)."""
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):
+        raise SkipDocument(NOT_REGULAR)
+    return status.st_size
+
+
 def read_article(root: Path, relpath: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Article:
     """Read one file's bytes into a new Article, or raise SkipDocument saying why not."""
     full = Path(root, relpath)
     try:
-        size = full.stat().st_size
+        size = regular_file_size(full)
         if size > max_bytes:
             raise SkipDocument(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
         with full.open("rb") as handle:

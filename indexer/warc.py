@@ -19,7 +19,7 @@ from warcio.limitreader import LimitReader
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from indexer.article import Article, SkipDocument
-from indexer.read import DEFAULT_MAX_FILE_BYTES
+from indexer.read import DEFAULT_MAX_FILE_BYTES, regular_file_size
 
 # Records that carry a captured page: "response" (crawlers) and "resource" (e.g. browser-based capture tools).
 PAGE_RECORD_TYPES = frozenset({"response", "resource"})
@@ -76,7 +76,7 @@ class WarcReader:
 
     def __iter__(self) -> Iterator[Article]:
         try:
-            size = self.full_path.stat().st_size
+            size = regular_file_size(self.full_path)
             handle = self.full_path.open("rb")
         except FileNotFoundError:
             raise SkipDocument("file disappeared before it could be read") from None
