@@ -80,3 +80,18 @@ def test_plausible() -> None:
     assert plausible(dt.date(2024, 11, 6), today=today)  # a time zone ahead of ours
     assert not plausible(dt.date(2024, 11, 7), today=today)
     assert not plausible(dt.date(1799, 12, 31), today=today)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5 tammikuuta 2024", "2024-01-05"),
+        ("2024. március 5.", "2024-03-05"),
+        ("5 martie 2024", "2024-03-05"),
+        ("5 تشرینی دووەم 2024", "2024-11-05"),
+        ("5 Mijdar 2024", "2024-11-05"),
+        ("۵ نوامبر ۲۰۲۴", "2024-11-05"),
+    ],
+)
+def test_month_names_of_the_archives_other_languages(text, expected):
+    assert parse_date(text).isoformat() == expected

@@ -83,3 +83,47 @@ def test_fold_unifies_spellings():
     assert fold("مدرسة") == fold("مدرسه")
     assert fold("١٢٣") == fold("۱۲۳") == "123"
     assert fold("Café") == "Cafe"
+
+
+# For every language Whoosh stems: a sentence with an inflected word, and a query with another form.
+EVERY_STEMMED_LANGUAGE = {
+    "da": ("Angrebene fortsatte hele natten i byen.", "angreb"),
+    "nl": ("De verkiezingen worden in juni gehouden.", "verkiezing"),
+    "en": ("The attacks continued through the night.", "attack"),
+    "fi": ("Presidentin vierailu jatkui tiistaina.", "presidentti"),
+    "fr": ("Les attaques ont repris dans la nuit.", "attaque"),
+    "de": ("Die Angriffe dauerten die ganze Nacht.", "Angriff"),
+    "hu": ("A támadások egész éjjel folytatódtak.", "támadás"),
+    "it": ("Gli attacchi sono continuati tutta la notte.", "attacco"),
+    "no": ("Angrepene fortsatte hele natten.", "angrep"),
+    "pt": ("Os ataques continuaram durante a noite.", "ataque"),
+    "ro": ("Alegerile vor avea loc în iunie.", "alegeri"),
+    "ru": ("Нападения продолжались всю ночь.", "нападение"),
+    "es": ("Los ataques continuaron durante la noche.", "ataque"),
+    "sv": ("Attackerna fortsatte hela natten.", "attack"),
+}
+
+
+def test_every_stemmed_language_matches_another_word_form(build_index):
+    from search.analysis import STEMMED_LANGUAGES
+
+    assert set(EVERY_STEMMED_LANGUAGE) == set(STEMMED_LANGUAGES)
+    records = [
+        sample_record(n, language=code, title="", body=body)
+        for n, (code, (body, _)) in enumerate(EVERY_STEMMED_LANGUAGE.items(), start=1)
+    ]
+    archive = build_index(records)
+    for n, (code, (_, query)) in enumerate(EVERY_STEMMED_LANGUAGE.items(), start=1):
+        found = {hit.id for hit in search(archive, build_request({"q": [query]})).hits}
+        assert f"sample{n:04d}" in found, (code, query)
+
+
+def test_persian_and_kurmanji_are_folded_not_stemmed(build_index):
+    archive = build_index(
+        [
+            sample_record(1, language="fa", body="وزیر امور خارجه آمریکا به بغداد سفر کرد."),
+            sample_record(2, language="kmr", body="Serokê Herêma Kurdistanê li Hewlêrê civiya."),
+        ]
+    )
+    assert {h.id for h in search(archive, build_request({"q": ["آمريكا"]})).hits} == {"sample0001"}  # Arabic yeh/kaf
+    assert {h.id for h in search(archive, build_request({"q": ["Hewlere"]})).hits} == {"sample0002"}  # no accents
