@@ -123,7 +123,9 @@ def test_search_page_bad_query_is_a_400_page(client):
     response = client.get("/?q=%22Blinken")
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "unclosed quote" in text and "Column 1" in text and "Traceback" not in text
+    assert "unclosed quote" in text and "column 1" in text and "Traceback" not in text
+    assert 'value="&#34;Blinken"' in text  # the search box keeps the query to fix it
+    assert '<mark class="at">&#34;</mark>Blinken' in text
 
 
 def test_unknown_article_page_is_a_404_page(client):

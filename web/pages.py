@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
+from search.errors import SearchError
 from search.schema import FACET_FIELDS
 from search.service import MonthBucket, get_article, marked_paragraphs, related
 from web import archive_index
@@ -80,9 +81,28 @@ def chart_bars(months: list[MonthBucket]) -> list[ChartBar]:
 def search_page():
     """The search box, and results when a query or filter is given."""
     has_search = any(request.args.get(name) for name in ("q", "from", "to", *FACET_FIELDS))
-    result = search_from_request() if has_search else None
+    try:
+        result = search_from_request() if has_search else None
+    except SearchError as error:
+        # The search box keeps what was typed, so the mistake can be fixed where it is shown.
+        column = getattr(error, "column", None)
+        page = render_template(
+            "search.html",
+            result=None,
+            error=error,
+            column=column,
+            q=request.args.get("q", ""),
+            facet_labels=FACET_LABELS,
+            url_with=url_with,
+            toggle_filter_url=toggle_filter_url,
+            bars=[],
+            chart=(CHART_WIDTH, CHART_HEIGHT),
+            query_string="",
+        )
+        return page, error.status
     return render_template(
         "search.html",
+        error=None,
         result=result,
         q=request.args.get("q", ""),
         facet_labels=FACET_LABELS,
