@@ -45,6 +45,7 @@ def serve(app: Flask, host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 
     from indexer.cli import Progress, summary_text
+    from indexer.defaults import default_max_file_bytes, default_max_text_chars
     from indexer.reindex import reindex
     from search.schema import SCHEMA_VERSION
 
@@ -56,7 +57,13 @@ def serve(app: Flask, host: str, port: int) -> None:
         reason = f"The index at {archive.live_dir()} was built by another version of the archive"
     if reason:
         print(f"{reason}; building it from {app.config['CORPUS_DIR']} ...", flush=True)
-        summary = reindex(Path(app.config["CORPUS_DIR"]), archive.root, progress=Progress())
+        summary = reindex(
+            Path(app.config["CORPUS_DIR"]),
+            archive.root,
+            progress=Progress(),
+            max_file_bytes=default_max_file_bytes(),
+            max_text_chars=default_max_text_chars(),
+        )
         print(summary_text(summary), flush=True)
     print(f"Serving {archive.article_count()} articles from the index at {archive.live_dir()}", flush=True)
     print(f"Open http://{host}:{port}/ (Ctrl+C stops)", flush=True)

@@ -10,7 +10,7 @@ from typing import TextIO
 
 import click
 
-from indexer.defaults import default_corpus_dir, default_index_dir
+from indexer.defaults import default_corpus_dir, default_index_dir, default_max_file_bytes, default_max_text_chars
 from indexer.reindex import ReindexSummary, reindex
 from indexer.workers import default_workers
 from search.writer import ReindexLocked
@@ -109,8 +109,13 @@ def run_reindex(
     extra = given.meta.get(CONTEXT_KEY, {}) if given else {}
     workers = workers if workers is not None else extra.get("workers")
     strict = strict if strict is not None else extra.get("strict", False)
+    limits = {
+        "max_file_bytes": extra.get("max_file_mb") and int(extra["max_file_mb"] * 1024 * 1024),
+        "max_text_chars": extra.get("max_text_chars"),
+    }
+    limits = {name: value or LIMIT_DEFAULTS[name]() for name, value in limits.items()}
     try:
-        summary = reindex(corpus, index, full=full, workers=workers, progress=None if as_json else Progress())
+        summary = reindex(corpus, index, full=full, workers=workers, progress=None if as_json else Progress(), **limits)
     except ReindexLocked as exc:
         raise _ExitStatus(str(exc), EXIT_LOCKED) from None
     except FileNotFoundError as exc:
@@ -121,6 +126,10 @@ def run_reindex(
         click.echo(summary_text(summary))
     if strict and summary.skipped:
         raise _ExitStatus(f"--strict: {len(summary.skipped)} file(s) or page(s) skipped", EXIT_STRICT)
+
+
+# Limits given on neither the command line nor in the environment take these defaults.
+LIMIT_DEFAULTS = {"max_file_bytes": default_max_file_bytes, "max_text_chars": default_max_text_chars}
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: object) -> object:
@@ -134,6 +143,22 @@ def reindex_options(func):
     The function receives corpus_dir, index_dir, full and as_json; --workers and --strict reach
     run_reindex through the click context.
     """
+    func = click.option(
+        "--max-text-chars",
+        type=click.IntRange(min=1),
+        default=None,
+        expose_value=False,
+        callback=_remember,
+        help="Skip articles whose clean text is longer (default: $ARCHIVE_MAX_TEXT_CHARS or 2,000,000).",
+    )(func)
+    func = click.option(
+        "--max-file-mb",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        expose_value=False,
+        callback=_remember,
+        help="Skip files larger than this (default: $ARCHIVE_MAX_FILE_MB or 20).",
+    )(func)
     func = click.option(
         "--strict",
         is_flag=True,

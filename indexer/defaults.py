@@ -18,3 +18,23 @@ def default_corpus_dir() -> Path:
 def default_index_dir() -> Path:
     """The index folder: $ARCHIVE_INDEX_DIR, else index/ in the project's instance folder."""
     return Path(os.environ.get(INDEX_ENV) or PROJECT_ROOT / "instance" / "index")
+
+
+MAX_FILE_MB_ENV = "ARCHIVE_MAX_FILE_MB"
+MAX_TEXT_CHARS_ENV = "ARCHIVE_MAX_TEXT_CHARS"
+
+
+def default_max_file_bytes() -> int:
+    """The largest file read: $ARCHIVE_MAX_FILE_MB megabytes, else 20 MB."""
+    from indexer.read import DEFAULT_MAX_FILE_BYTES
+
+    value = os.environ.get(MAX_FILE_MB_ENV)
+    return int(float(value) * 1024 * 1024) if value else DEFAULT_MAX_FILE_BYTES
+
+
+def default_max_text_chars() -> int:
+    """The longest clean article text indexed: $ARCHIVE_MAX_TEXT_CHARS, else 2,000,000 characters."""
+    from indexer.pipeline import DEFAULT_MAX_TEXT_CHARS
+
+    value = os.environ.get(MAX_TEXT_CHARS_ENV)
+    return int(value) if value else DEFAULT_MAX_TEXT_CHARS

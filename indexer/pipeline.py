@@ -21,6 +21,8 @@ from indexer.textdump import extract_text
 from indexer.warc import WarcReader, damage_reason
 
 EXTRACTORS = {"text": extract_text, "html": extract_html}
+# Longer than this, a "story" is a dump of something else (a log, a book); it is skipped, not indexed.
+DEFAULT_MAX_TEXT_CHARS = 2_000_000
 # Shorter than this, what is left is not an article (an error page, a stub).
 MIN_BODY_CHARS = 40
 # Block size for hashing web archives, which are read as a stream rather than whole.
@@ -60,7 +62,7 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def process(article: Article) -> Article:
+def process(article: Article, max_text_chars: int = DEFAULT_MAX_TEXT_CHARS) -> Article:
     """Decode, clean and describe an Article whose raw bytes are already read."""
     # A URL known before extraction is where a web archive captured the page: it beats what the page says.
     captured_url = article.url
@@ -68,6 +70,10 @@ def process(article: Article) -> Article:
     EXTRACTORS[article.fmt](article)
     if len(article.body) < MIN_BODY_CHARS:
         raise SkipDocument(f"no article text found (only {len(article.body)} characters left after cleaning)")
+    if len(article.body) > max_text_chars:
+        raise SkipDocument(
+            f"article text is {len(article.body):,} characters, over the {max_text_chars:,}-character limit"
+        )
     if not article.title:
         article.title = article.body.split("\n", 1)[0][:120]
         article.methods["title"] = "first-body-line"
@@ -108,6 +114,7 @@ class FileJob:
     known_hash: str | None = None  # content hash in the index (None: a new file)
     full: bool = False  # re-extract even when unchanged (a rebuild)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
     # Web archives are read in parts: the byte offset to go on from, the hash computed by the first
     # part, and how many pages earlier parts kept (for the damage report).
     resume_at: int = 0
@@ -146,7 +153,7 @@ def run_job(root: Path, job: FileJob) -> FileOutcome:
     if digest == job.known_hash and not job.full:
         return FileOutcome(job.path, digest=digest, unchanged=True)
     try:
-        process(article)
+        process(article, job.max_text_chars)
     except SkipDocument as skip:
         return FileOutcome(job.path, digest=digest, skipped=[{"path": job.path, "reason": skip.reason}])
     warnings = [{"path": job.path, "reason": text} for text in article.warnings]
@@ -175,7 +182,7 @@ def _run_warc_job(root: Path, job: FileJob) -> FileOutcome:
     try:
         for article in reader:
             try:
-                outcome.records.append(article_record(process(article), outcome.digest))
+                outcome.records.append(article_record(process(article, job.max_text_chars), outcome.digest))
                 last_url = article.url
             except SkipDocument as skip:
                 outcome.skipped.append({"path": f"{job.path}#{article.url or ''}", "reason": skip.reason})

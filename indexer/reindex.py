@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from indexer.pipeline import FileJob, FileOutcome
+from indexer.pipeline import DEFAULT_MAX_TEXT_CHARS, FileJob, FileOutcome
 from indexer.read import DEFAULT_MAX_FILE_BYTES, iter_corpus
 from indexer.workers import default_workers, run_jobs
 from search.store import ArchiveIndex
@@ -107,11 +107,17 @@ class _Run:
         # Files whose outcome is still partial (web archives read in parts): articles written, problems so far.
         self.open_files: dict[str, dict] = {}
 
-    def jobs(self, corpus: Path, max_file_bytes: int) -> Iterator[FileJob]:
+    def jobs(self, corpus: Path, max_file_bytes: int, max_text_chars: int) -> Iterator[FileJob]:
         for relpath in iter_corpus(corpus):
             known_hash = self.known.pop(relpath, None)
             self.seen[relpath] = known_hash
-            yield FileJob(relpath, known_hash=known_hash, full=self.update.full, max_file_bytes=max_file_bytes)
+            yield FileJob(
+                relpath,
+                known_hash=known_hash,
+                full=self.update.full,
+                max_file_bytes=max_file_bytes,
+                max_text_chars=max_text_chars,
+            )
 
     def take(self, outcome: FileOutcome) -> bool:
         """Write one outcome into the index; return True when its file is complete."""
@@ -170,6 +176,7 @@ def reindex(
     full: bool = False,
     workers: int | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     progress: ProgressReporter | None = None,
 ) -> ReindexSummary:
     """Update the index at index_root from the files under corpus and return what changed.
@@ -189,7 +196,7 @@ def reindex(
             total, done = count_files(corpus), 0
             if progress:
                 progress.note(f"reading {total} files with {workers} worker(s)")
-            with closing(run_jobs(corpus, run.jobs(corpus, max_file_bytes), workers)) as outcomes:
+            with closing(run_jobs(corpus, run.jobs(corpus, max_file_bytes, max_text_chars), workers)) as outcomes:
                 for outcome in outcomes:
                     if run.take(outcome):
                         done += 1

@@ -145,3 +145,28 @@ def test_progress_draws_a_bar_on_a_terminal_and_logs_lines_otherwise():
     # The first file (the workers are up) and the last; in between only every LOG_EVERY_SECONDS.
     assert lines == [lines[0], lines[1], "reindex: committing 5 articles to the index"]
     assert lines[0].startswith("reindex: 1/5 files") and lines[1].startswith("reindex: 5/5 files") and "/s" in lines[1]
+
+
+def test_size_limits_come_from_options_or_the_environment(make_corpus, tmp_path):
+    long_story = "Budget talks\n\n" + "Officials met in Erbil on Tuesday to discuss the budget. " * 40
+    corpus = make_corpus({"short.txt": STORY, "long.txt": long_story})
+    args = [sys.executable, "-m", "indexer", "--json", "--workers", "1", "--corpus", str(corpus)]
+    env = {"PATH": "/usr/bin:/bin"}
+    by_option = subprocess.run(
+        [*args, "--index", str(tmp_path / "a"), "--max-text-chars", "1000"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    skipped = {item["path"]: item["reason"] for item in json.loads(by_option.stdout)["skipped"]}
+    assert list(skipped) == ["long.txt"] and "over the 1,000-character limit" in skipped["long.txt"]
+    by_env = subprocess.run(
+        [*args, "--index", str(tmp_path / "b")],
+        cwd=PROJECT_ROOT,
+        env={**env, "ARCHIVE_MAX_FILE_MB": "0.001"},
+        capture_output=True,
+        text=True,
+    )
+    reasons = {item["path"]: item["reason"] for item in json.loads(by_env.stdout)["skipped"]}
+    assert set(reasons) == {"long.txt"} and "1,048-byte limit" in reasons["long.txt"]
