@@ -89,7 +89,9 @@ class IndexUpdate:
                 (self._new_dir / SCHEMA_VERSION_FILE).write_text(str(f.SCHEMA_VERSION), encoding="utf-8")
             else:
                 ix = self.archive.open()
-            self._writer = ix.writer()
+            # Separate segment files, not one compound file: Whoosh-Reloaded copies every part of a compound
+            # file into memory for each searcher that opens it (about 3 KB per article per searcher).
+            self._writer = ix.writer(compound=False)
         except BaseException:
             self._discard()
             raise

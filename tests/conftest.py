@@ -110,3 +110,19 @@ def build_index(tmp_path: Path) -> Iterator[Callable[[list[dict]], ArchiveIndex]
     yield build
     for archive in opened:
         archive.close()
+
+
+@pytest.fixture(autouse=True)
+def close_every_archive(monkeypatch):
+    """Close every ArchiveIndex a test opened (apps make their own), so no index file is left open."""
+    opened: list[ArchiveIndex] = []
+    original_init = ArchiveIndex.__init__
+
+    def tracking_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(ArchiveIndex, "__init__", tracking_init)
+    yield
+    for archive in opened:
+        archive.close()

@@ -26,6 +26,10 @@ APP = create_app({"INDEX_DIR": str(_folder / "index"), "CORPUS_DIR": str(SEED_CO
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", APP)
 
 
+def teardown_module() -> None:
+    APP.extensions["archive_index"].close()
+
+
 @schema.parametrize()
 # Derandomized so that CI runs are repeatable; raise max_examples by hand for a deeper search.
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
