@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import re
-
-from bs4 import BeautifulSoup
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from indexer.article import Article, SkipDocument
-from indexer.html_content import extract_content
+from indexer.html_content import extract_content, parse_html, text_of
 from indexer.html_metadata import NEWS_AGENCIES, read_metadata
 
 # "PLACE[, Region] [(Agency)] — " at the start of the first paragraph.
@@ -25,7 +26,7 @@ def split_declared_body(text: str | None) -> list[str]:
     if not text:
         return []
     if "<" in text and ">" in text:
-        text = BeautifulSoup(text, "lxml").get_text("\n")
+        text = text_of(parse_html(text), "\n")
     return [line.strip() for line in html.unescape(text).splitlines() if line.strip()]
 
 
@@ -53,13 +54,32 @@ def agency_of(authors: list[str]) -> str | None:
     return None
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block, if it runs; restore it after."""
+    # A BeautifulSoup tree is many thousands of linked objects, all alive while it is built and read,
+    # and each automatic collection pass re-scans them: about a third of the extraction time. The dead
+    # tree is collected once, after the block. With threads, a block entered while another holds the
+    # collector paused leaves it to that one, so the collector is never left off.
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def extract_html(article: Article) -> Article:
     """Fill title, body and metadata of an HTML page."""
-    soup = BeautifulSoup(article.text, "lxml")
-    # One parse. Metadata is read first; the content step never modifies the tree either (it
-    # walks it into text blocks and decides on those), so no copy of the document is needed.
-    meta = read_metadata(soup)
-    paragraphs = extract_content(soup, meta.title)
+    # One BeautifulSoup parse (over lxml). Metadata is read first; the content step never modifies the
+    # tree either (it walks it into text blocks and decides on those), so no copy of the document is needed.
+    with collector_paused():
+        root = parse_html(article.text)
+        meta = read_metadata(root)
+        paragraphs = extract_content(root, meta.title)
+        del root  # nothing returned refers to the tree: it is garbage as soon as the collector runs
     declared_body = split_declared_body(meta.article_body)
     if len(" ".join(declared_body)) > DECLARED_BODY_PREFERRED_RATIO * len(" ".join(paragraphs)):
         # The page's own JSON-LD articleBody holds much more than the markup shows: the story

@@ -1,20 +1,24 @@
 """Main text of a saved HTML page: text blocks in one walk, chrome dropped by generic signals, best box kept.
 
-One pass over the parsed tree turns it into a flat list of text blocks (paragraph-like runs of text) and
-records, for every block-level element, the range of blocks it holds. All later decisions (is this box
-chrome, where is the article, is this list only links) are sums over block ranges, so the tree is never
-scanned again.
+The page is parsed once with BeautifulSoup over lxml. One pass over the tree turns it into a flat list of
+text blocks (paragraph-like runs of text) and records, for every block-level element, the range of blocks it
+holds. All later decisions (is this box chrome, where is the article, is this list only links) are sums over
+block ranges, so the tree is never scanned again.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import AttributeDict, RubyParenthesisString, RubyTextString, Script, Stylesheet, TemplateString
+
+from indexer.dates import MONTHS, find_dates, load_phrase_rules
 
 RULES = json.loads((Path(__file__).parent / "rules" / "html.json").read_text(encoding="utf-8"))
 INVISIBLE_TAGS = frozenset(RULES["invisible_tags"])
@@ -25,6 +29,7 @@ MAIN_TAGS = frozenset(RULES["main_tags"])
 HEADLINE_HOLDER_TAGS = frozenset(RULES["chrome_tags_unless_headline"])
 BLOCK_TAGS = frozenset(RULES["block_tags"])
 HEADING_TAGS = frozenset(RULES["heading_tags"])
+TABLE_CELL_TAGS = frozenset({"td", "th"})
 PARAGRAPH_TAGS = frozenset(RULES["paragraph_tags"])
 CHROME_TOKENS = frozenset(RULES["chrome_tokens"])
 DISCUSSION_TOKENS = frozenset(RULES["discussion_tokens"])
@@ -32,6 +37,18 @@ LAYOUT_TOKENS = frozenset(RULES["layout_tokens"])
 CONTENT_TOKENS = frozenset(RULES["content_tokens"])
 # Kinds of chrome an element can be marked with.
 CHROME, DISCUSSION, LAYOUT, HEADLINE_HOLDER = "chrome", "discussion", "layout", "headline-holder"
+OVERLAY_ROLES = frozenset(RULES["overlay_roles"])
+# Elements whose own text is code or a ruby reading aid, not words of the page.
+NON_TEXT_TAGS = frozenset({"script", "style", "template", "rt", "rp"})
+XML_DECLARATION = re.compile(r"^<\?xml[^>]*>")
+# bs4 checks markup up to this length without "<" or a line break for looking like a file name or URL.
+MAX_LOCATOR_CHARS = 256
+# An element of the parsed page (the BeautifulSoup document itself is one too).
+HtmlElement = Tag
+# Strings that are text of the document. With default options bs4 gives the text inside <script>, <style>,
+# <template>, <rt> and <rp> classes of their own (parse_html turns that off; a tree parsed elsewhere may
+# still have them). Comments, CDATA, doctypes and processing instructions are not text.
+TEXT_TYPES = frozenset({NavigableString, Script, Stylesheet, TemplateString, RubyTextString, RubyParenthesisString})
 HIDDEN_STYLE = re.compile(RULES["hidden_style_pattern"], re.IGNORECASE)
 CAMEL_CASE = re.compile(r"([a-z0-9])([A-Z])")
 NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -64,10 +81,101 @@ SOLID_PARAGRAPH_CHARS = 60
 MIN_VISIBLE_ARTICLE_CHARS = 500
 # ...and used only when they hold this many times more than what is visible (a short story stays short).
 HIDDEN_STORY_RATIO = 2
+# A box of at least this many items, this share of them opening with a link followed by a blurb, is a list of
+# teasers for other stories (a story's own paragraphs rarely start with a link, one after another).
+MIN_TEASERS = 3
+MIN_TEASER_SHARE = 0.8
+# Story markup in a script: a JSON string literal holding at least this many escaped paragraph tags.
+SCRIPT_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+SCRIPT_PARAGRAPH = "\\u003cp"
+MIN_SCRIPT_PARAGRAPHS = 3
 # Trees deeper than this are broken markup; their deepest parts are ignored rather than recursed into.
 MAX_DEPTH = 400
 # Inline tags whose chrome class means "skip this text"; other unknown tags may be whole boxes.
 INLINE_TAGS = frozenset(RULES["inline_tags"])
+# Furniture phrases (indexer/rules/phrases/*.json, shared with the text-dump extractor) condemn a block
+# only up to these lengths: a long paragraph may quote "newsletter" or start with "Click here".
+MAX_FURNITURE_PREFIX_CHARS = 300
+MAX_FURNITURE_PHRASE_CHARS = 150
+
+
+PHRASES = load_phrase_rules()
+# Typographic quotes and dashes as plain ones, so phrase data needs one spelling.
+QUOTES = str.maketrans(dict.fromkeys("\u2018\u2019\u201a", "'") | dict.fromkeys("\u201c\u201d\u201e\u00ab\u00bb", '"'))
+# Bullets and arrows that decorate menu items and teasers, not part of the words.
+DECORATION = " \t\"'•·|>›»<‹«*#►▶▸→←↑↓-–—=~+"
+NON_LETTERS = re.compile(r"[\W\d_]+")
+PHRASE_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _normalise(text: str) -> str:
+    return WHITESPACE.sub(" ", text.translate(QUOTES).casefold()).strip(DECORATION)
+
+
+def _letters_key(text: str) -> str:
+    return NON_LETTERS.sub(" ", text.translate(QUOTES).casefold()).strip()
+
+
+class PhraseList:
+    """Phrases matched on whole words (and punctuation marks) of a normalised text, or at its start only.
+
+    "skip to" must not match "cruiseskip to"; a phrase with ideographs, written without spaces between
+    words, is matched as a plain substring instead. Indexed by first token: one dict lookup per word of
+    the text instead of one big alternation regex, which was the costliest step of the content filter.
+    """
+
+    def __init__(self, phrases: list[str]) -> None:
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        self.substrings: list[str] = []
+        for phrase in {_normalise(p) for p in phrases if p.strip()}:
+            if IDEOGRAPHIC.search(phrase):
+                self.substrings.append(phrase)
+                continue
+            tokens = tuple(PHRASE_TOKEN.findall(phrase))
+            if tokens:
+                self.by_first.setdefault(tokens[0], []).append(tokens)
+
+    def _at(self, tokens: list[str], position: int) -> bool:
+        for phrase in self.by_first.get(tokens[position], ()):
+            if tuple(tokens[position : position + len(phrase)]) == phrase:
+                return True
+        return False
+
+    def starts(self, norm: str) -> bool:
+        """Tell whether the normalised text starts with one of the phrases."""
+        tokens = PHRASE_TOKEN.findall(norm)
+        if tokens and self._at(tokens, 0):
+            return True
+        return any(norm.startswith(phrase) for phrase in self.substrings)
+
+    def occurs(self, norm: str) -> bool:
+        """Tell whether one of the phrases occurs anywhere in the normalised text."""
+        tokens = PHRASE_TOKEN.findall(norm)
+        if any(self._at(tokens, i) for i in range(len(tokens))):
+            return True
+        return any(phrase in norm for phrase in self.substrings)
+
+
+FURNITURE_LINES = frozenset(_letters_key(p) for p in PHRASES["boilerplate_lines"])
+FURNITURE_PREFIXES = PhraseList(PHRASES["boilerplate_prefixes"] + PHRASES["author_bio_prefixes"])
+FURNITURE_PHRASES = PhraseList(PHRASES["boilerplate_phrases"] + RULES["furniture_phrases"])
+END_MARKERS = frozenset(_letters_key(p) for p in RULES["end_markers"])
+END_MARKER_PREFIXES = PhraseList(RULES["end_markers"])
+DATE_LINE_WORDS = frozenset(
+    word
+    for phrase in RULES["date_line_words"] + PHRASES["published_words"] + PHRASES["updated_words"]
+    for word in phrase.casefold().split()
+)
+LETTER_WORDS = re.compile(r"[^\W\d_]+")
+# A date line ("25.10.2025 - 15:26 Uhr") is short and has at most this many words besides date words.
+MAX_DATE_LINE_CHARS = 60
+MAX_DATE_LINE_WORDS = 3
+INLINE_END_MARKERS = frozenset(_letters_key(p) for p in RULES["inline_end_markers"])
+# An end marker is a label: a heading or a short line, never a paragraph.
+MAX_END_MARKER_CHARS = 60
+# A loose end marker (not opening a box) cuts the rest of the container when the rest holds at most this
+# share of the story's prose before it: a long run of prose after the label is more story, not teasers.
+MAX_TAIL_AFTER_MARKER_SHARE = 0.5
 
 
 def text_weight(text: str) -> int:
@@ -76,16 +184,98 @@ def text_weight(text: str) -> int:
     return len(text) + (IDEOGRAPHIC_WEIGHT - 1) * ideographs
 
 
-def attribute_tokens(tag: Tag) -> frozenset[str]:
-    """Lower-case word tokens of a tag's class and id, adjacent pairs joined ("most-read" -> "mostread")."""
-    classes = tag.attrs.get("class")
-    ident = tag.attrs.get("id")
+def is_furniture(text: str) -> bool:
+    """Tell whether a block is page furniture by the shared phrase lists ("Advertisement", "Read more")."""
+    weight = text_weight(text)
+    if weight > MAX_FURNITURE_PREFIX_CHARS:
+        return False
+    key = _letters_key(text)
+    if not key:
+        return False  # numbers and rules ("___", "45%") are table cells and separators of stories
+    if key in FURNITURE_LINES:
+        return True
+    norm = _normalise(text)
+    if FURNITURE_PREFIXES.starts(norm):
+        return True
+    return weight <= MAX_FURNITURE_PHRASE_CHARS and FURNITURE_PHRASES.occurs(norm)
+
+
+def is_end_marker(text: str, tag: str) -> bool:
+    """Tell whether a block labels what follows the story ("Related stories", "Comments", "Lesen Sie auch")."""
+    if text_weight(text) > MAX_END_MARKER_CHARS:
+        return False
+    if _letters_key(text) in END_MARKERS:
+        return True
+    # A heading may name the topic after the label: "More from Science", "Mehr zum Thema Hitze".
+    return tag in HEADING_TAGS and END_MARKER_PREFIXES.starts(_normalise(text))
+
+
+def is_date_line(text: str, tag: str) -> bool:
+    """Tell whether a block is a stand-alone publication date or time ("Freitag, 28.04.2023, 19:25")."""
+    if tag in TABLE_CELL_TAGS or text_weight(text) > MAX_DATE_LINE_CHARS:
+        return False
+    words = [word for word in LETTER_WORDS.findall(text.casefold()) if word not in MONTHS]
+    if sum(word not in DATE_LINE_WORDS for word in words) > MAX_DATE_LINE_WORDS:
+        return False
+    # A time alone ("4:14 p.m.") may stamp an entry of a live blog; only a date marks page metadata.
+    return bool(find_dates(text))
+
+
+def parse_html(text: str) -> BeautifulSoup:
+    """Parse a page with BeautifulSoup over lxml; never fails, an empty page gives an empty document."""
+    if text.startswith("<?xml"):
+        # The parser reads an XML declaration as a comment; dropped, bs4 does not warn that XHTML "looks like XML".
+        text = XML_DECLARATION.sub("", text, count=1)
+    if len(text) <= MAX_LOCATOR_CHARS and "<" not in text and "\n" not in text:
+        text += "\n"  # short plain text ("story.html"): bs4 would warn it looks like a file name or URL
+    # Options that only skip work the extractor does not need, on every tag and string: class and rel
+    # stay plain strings as written (the extractor tokenises them itself); attributes go into a plain
+    # dict (lxml hands over strings only, so bs4's value conversion has nothing to do); strings inside
+    # <script>, <style> or <rt> get no classes of their own (text_of tells them apart by the tag name).
+    return BeautifulSoup(
+        text, "lxml", multi_valued_attributes=None, attribute_dict_class=AttributeDict, string_containers={}
+    )
+
+
+def leading_text(element: HtmlElement) -> str:
+    """The element's text before its first child node (a script's code, a <title>'s text)."""
+    parts = []
+    for child in element.contents:
+        if type(child) not in TEXT_TYPES:
+            break
+        parts.append(child)
+    return "".join(parts)
+
+
+def _strings(element: HtmlElement) -> Iterator[str]:
+    # The own text of a code or ruby element is skipped up to its first child node; what follows a child
+    # is text of the page again (text after a comment inside <rt> is read, as a browser copy shows it).
+    leading = element.name in NON_TEXT_TAGS
+    for child in element.contents:
+        kind = type(child)
+        if kind is Tag:
+            leading = False
+            yield from _strings(child)
+        elif kind in TEXT_TYPES:
+            if not leading and child:
+                yield child
+        else:
+            leading = False  # a comment or processing instruction ends the leading text too
+
+
+def text_of(element: HtmlElement, separator: str = "") -> str:
+    """All text inside an element, in document order, without comments or script and style code."""
+    return separator.join(_strings(element))
+
+
+def attribute_tokens(element: HtmlElement) -> frozenset[str]:
+    """Lower-case word tokens of an element's class and id, adjacent pairs joined ("most-read" -> "mostread")."""
+    attrs = element.attrs
+    classes = attrs.get("class")
+    ident = attrs.get("id")
     if not classes and not ident:
         return NO_TOKENS
-    names = " ".join(classes) if isinstance(classes, list) else classes if isinstance(classes, str) else ""
-    if isinstance(ident, str):
-        names = f"{names} {ident}"
-    return _name_tokens(names)
+    return _name_tokens(f"{classes} {ident}" if classes and ident else classes or ident)
 
 
 @lru_cache(maxsize=20000)
@@ -95,13 +285,13 @@ def _name_tokens(names: str) -> frozenset[str]:
     return frozenset(words) | {a + b for a, b in zip(words, words[1:], strict=False)}
 
 
-def is_hidden(tag: Tag) -> bool:
+def is_hidden(element: HtmlElement) -> bool:
     """Tell whether markup hides the element from readers (hidden attribute, display:none, aria-hidden)."""
-    attrs = tag.attrs
+    attrs = element.attrs
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
-    return bool(style) and isinstance(style, str) and HIDDEN_STYLE.search(style) is not None
+    return bool(style) and HIDDEN_STYLE.search(style) is not None
 
 
 def _chrome_kind(name: str, tokens: set[str]) -> str | None:
@@ -140,6 +330,8 @@ class BlockWalker:
         self.tags: list[str] = []  # name of the block element that holds each block
         self.owners: list[int] = []  # index of the element that holds each block
         self.in_content: list[bool] = []  # whether a box named as content (class "article-body"...) holds it
+        self.lead_links: list[bool] = []  # whether the block's text opens with a link (a teaser's headline)
+        self._lead_link: bool | None = None
         self.elements: list[Element] = []
         self._parts: list[str] = []
         self._part_link_chars = 0
@@ -157,11 +349,13 @@ class BlockWalker:
             self.link_chars.append(min(self._part_link_chars, len(text)))
             self.tags.append(self.elements[self._open[-1]].name if self._open else "")
             self.in_content.append(self._content_depth > 0)
+            self.lead_links.append(bool(self._lead_link))
             self.owners.append(self._open[-1] if self._open else 0)
         self._parts = []
         self._part_link_chars = 0
+        self._lead_link = None
 
-    def run(self, root: Tag) -> None:
+    def run(self, root: HtmlElement) -> None:
         """Walk everything under root; element 0 stands for root itself."""
         self.elements.append(Element("root", -1, 0))
         self._open.append(0)
@@ -170,52 +364,64 @@ class BlockWalker:
         self._open.pop()
         self.elements[0].end = len(self.texts)
 
-    def walk(self, node: Tag, depth: int = 0) -> None:
-        """Visit node's children in document order."""
+    def add_text(self, text: str) -> None:
+        """Add a run of inline text to the current block."""
+        self._parts.append(text)
+        if self._lead_link is None and not text.isspace():
+            self._lead_link = self._link_depth > 0
+        if self._link_depth:
+            self._part_link_chars += len(text.strip())
+
+    def walk(self, node: HtmlElement, depth: int = 0) -> None:
+        """Visit node's text and children in document order."""
         if depth > MAX_DEPTH:
             return
         for child in node.contents:
-            if type(child) is NavigableString:
-                self._parts.append(child)
-                if self._link_depth:
-                    self._part_link_chars += len(child.strip())
-                continue
-            if not isinstance(child, Tag):
-                continue  # comments, doctype, CDATA, processing instructions
-            name = child.name
-            if name in INVISIBLE_TAGS or (not self.keep_hidden and is_hidden(child)):
-                continue
-            if name == "br" or name == "hr":
-                self.flush()
-                continue
-            tokens = attribute_tokens(child)
-            chrome = _chrome_kind(name, tokens)
-            if name not in BLOCK_TAGS:
-                if chrome in (CHROME, DISCUSSION) and name in INLINE_TAGS:
-                    continue  # inline chrome (a share link, a credit span) is simply skipped
-                if chrome is None or name in INLINE_TAGS:
-                    if name == "a":
-                        self._link_depth += 1
-                        self.walk(child, depth + 1)
-                        self._link_depth -= 1
-                    else:
-                        self.walk(child, depth + 1)
-                    continue
-                # An unknown container (a custom element) named as chrome is handled like a block box.
+            kind = type(child)
+            if kind is Tag:
+                self.visit(child, depth + 1)
+            elif kind in TEXT_TYPES and child:
+                self.add_text(child)  # comments and processing instructions are not text
+
+    def visit(self, child: HtmlElement, depth: int) -> None:
+        """Handle one element: skip it, walk it as inline text, or open a block element for it."""
+        name = child.name
+        if name in INVISIBLE_TAGS or (not self.keep_hidden and is_hidden(child)):
+            return
+        if name == "br" or name == "hr":
             self.flush()
-            index = len(self.elements)
-            parent = self._open[-1] if self._open else -1
-            self.elements.append(Element(name, parent, len(self.texts), chrome=chrome))
-            if parent >= 0:
-                self.elements[parent].children.append(index)
-            self._open.append(index)
-            is_content = chrome not in (CHROME, DISCUSSION) and bool(tokens & CONTENT_TOKENS)
-            self._content_depth += is_content
-            self.walk(child, depth + 1)
-            self.flush()
-            self._content_depth -= is_content
-            self._open.pop()
-            self.elements[index].end = len(self.texts)
+            return
+        tokens = attribute_tokens(child)
+        chrome = _chrome_kind(name, tokens)
+        attrs = child.attrs
+        if attrs.get("role") in OVERLAY_ROLES or attrs.get("aria-modal") == "true":
+            chrome = CHROME  # consent and paywall dialogs laid over the page
+        if name not in BLOCK_TAGS:
+            if chrome in (CHROME, DISCUSSION) and name in INLINE_TAGS:
+                return  # inline chrome (a share link, a credit span) is simply skipped
+            if chrome is None or name in INLINE_TAGS:
+                if name == "a":
+                    self._link_depth += 1
+                    self.walk(child, depth)
+                    self._link_depth -= 1
+                else:
+                    self.walk(child, depth)
+                return
+            # An unknown container (a custom element) named as chrome is handled like a block box.
+        self.flush()
+        index = len(self.elements)
+        parent = self._open[-1] if self._open else -1
+        self.elements.append(Element(name, parent, len(self.texts), chrome=chrome))
+        if parent >= 0:
+            self.elements[parent].children.append(index)
+        self._open.append(index)
+        is_content = chrome not in (CHROME, DISCUSSION) and bool(tokens & CONTENT_TOKENS)
+        self._content_depth += is_content
+        self.walk(child, depth)
+        self.flush()
+        self._content_depth -= is_content
+        self._open.pop()
+        self.elements[index].end = len(self.texts)
 
 
 def _prefix(values: list[int]) -> list[int]:
@@ -229,20 +435,22 @@ def _masked(values: list[int], masked: list[bool]) -> list[int]:
     return [0 if off else value for value, off in zip(values, masked, strict=True)]
 
 
-def walk_blocks(soup: BeautifulSoup, keep_hidden: bool = False) -> BlockWalker:
+def walk_blocks(root: HtmlElement, keep_hidden: bool = False) -> BlockWalker:
     """Walk the page's <body> (or the whole document when there is none) into blocks."""
     walker = BlockWalker(keep_hidden)
-    walker.run(soup.body or soup)
+    # Without a <body>, the <html> element, as the parser builds one around any markup.
+    walker.run(root.body or root.html or root)
     return walker
 
 
 class ContentFinder:
     """Decisions over the walked blocks: drop chrome, pick the article's container, filter its blocks."""
 
-    def __init__(self, walker: BlockWalker) -> None:
+    def __init__(self, walker: BlockWalker, title: str | None = None) -> None:
         self.texts, self.link_chars, self.tags = walker.texts, walker.link_chars, walker.tags
         self.owners, self.elements = walker.owners, walker.elements
         self.in_content = walker.in_content
+        self.lead_links = walker.lead_links
         self.prose = [0] * len(self.texts)  # weight of each block that reads as article prose, else 0
         for i, (text, links, tag) in enumerate(zip(self.texts, self.link_chars, self.tags, strict=False)):
             if tag in HEADING_TAGS or tag == "h1" or links > MAX_PROSE_LINK_SHARE * len(text):
@@ -252,8 +460,28 @@ class ContentFinder:
                 self.prose[i] = weight
         self.dropped = [False] * len(self.texts)
         self.h1_sums = _prefix([tag == "h1" for tag in self.tags])
-        self.first_h1 = self.tags.index("h1") if "h1" in self.tags else -1
+        self.h1_blocks = [i for i, tag in enumerate(self.tags) if tag == "h1"]
+        self.title_h1 = self.title_headline(title)
+        self.first_h1 = self.h1_blocks[0] if self.title_h1 < 0 and self.h1_blocks else self.title_h1
         self._prose_sums = _prefix(self.prose)
+
+    def title_headline(self, title: str | None) -> int:
+        """The block of the <h1> that reads as the page's title (-1 when none does)."""
+        key = _letters_key(title or "")
+        if key and len(self.h1_blocks) > 1:
+            # Pages that load the next stories below the first one carry one <h1> per story; the page's
+            # own title says which one the page is about.
+            for i in self.h1_blocks:
+                if _letters_key(self.texts[i]) == key:
+                    return i
+        return -1
+
+    def story_region(self) -> tuple[int, int]:
+        """Blocks between the <h1> before the title's headline and the <h1> after it."""
+        position = self.h1_blocks.index(self.title_h1)
+        start = self.h1_blocks[position - 1] + 1 if position > 0 else 0
+        end = self.h1_blocks[position + 1] if position + 1 < len(self.h1_blocks) else len(self.texts)
+        return start, end
 
     def prose_in(self, element: Element) -> int:
         """Prose characters in an element's blocks that are not dropped."""
@@ -343,6 +571,17 @@ class ContentFinder:
         if scores[core_index] <= 0:
             return self.elements[0]
         best_score = scores[core_index]
+        if self.title_h1 >= 0:
+            # Several headlines: the article is the one under the story's own <h1> when that one has
+            # a real body, even if a story loaded below it is longer.
+            start, end = self.story_region()
+            core = self.elements[core_index]
+            if not (start <= core.start and core.end <= end):
+                inside = [i for i, e in enumerate(self.elements) if start <= e.start and e.end <= end and scores[i]]
+                if inside:
+                    best_inside = max(inside, key=scores.__getitem__)
+                    if scores[best_inside] >= SIBLING_PART_SHARE * best_score:
+                        core_index, best_score = best_inside, scores[best_inside]
         # The highest paragraph-parent score inside each element, to tell article parts from teaser boxes.
         subtree_best = scores[:]
         for index in range(len(self.elements) - 1, 0, -1):
@@ -395,6 +634,49 @@ class ContentFinder:
             ):
                 self.drop(element)
 
+    def drop_teaser_lists(self, container: Element) -> None:
+        """Inside the article, drop lists of teasers: items that each open with a linked headline."""
+        for element in self.elements:
+            if element.start < container.start or element.end > container.end or element is container:
+                continue
+            if len(element.children) < MIN_TEASERS or self.holds_h1(element):
+                continue
+            kept = [i for i in range(element.start, element.end) if not self.dropped[i]]
+            teasers = sum(1 for i in kept if self.lead_links[i] and self.link_chars[i] < len(self.texts[i]))
+            if teasers >= MIN_TEASERS and teasers >= MIN_TEASER_SHARE * len(kept):
+                self.drop(element)
+
+    def drop_end_boxes(self, container: Element, story_start: int) -> None:
+        """Drop what follows an end marker after the story has begun: the box it opens, or the loose tail."""
+        i = story_start + 1
+        while i < container.end:
+            if self.dropped[i] or not is_end_marker(self.texts[i], self.tags[i]):
+                i += 1
+                continue
+            # The outermost box that starts with the marker, short of the container itself.
+            index = self.owners[i]
+            while True:
+                parent_index = self.elements[index].parent
+                if parent_index < 0 or self.elements[parent_index] is container:
+                    break
+                if self.elements[parent_index].start != i:
+                    break
+                index = parent_index
+            box = self.elements[index]
+            boxed = box is not container and box.start == i and not self.holds_h1(box)
+            if boxed and any(self.prose[j] and not self.dropped[j] for j in range(i + 1, box.end)):
+                self.drop(box)  # the labelled box itself holds the teasers or comments
+                i = box.end
+                continue
+            if _letters_key(self.texts[i]) not in INLINE_END_MARKERS:
+                before = sum(self.prose[j] for j in range(story_start, i) if not self.dropped[j])
+                after = sum(self.prose[j] for j in range(i + 1, container.end) if not self.dropped[j])
+                if after <= MAX_TAIL_AFTER_MARKER_SHARE * before:
+                    for j in range(i, container.end):
+                        self.dropped[j] = True
+                    return
+            i += 1
+
     def article_span(self, container: Element) -> tuple[int, int]:
         """Blocks [first, last) of the container from its first to its last solid paragraph.
 
@@ -420,6 +702,8 @@ class ContentFinder:
             if self.dropped[i]:
                 continue
             text, tag = self.texts[i], self.tags[i]
+            if is_furniture(text) or is_date_line(text, tag):
+                continue
             if self.link_chars[i] > MAX_BOX_LINK_SHARE * len(text):
                 continue
             if tag == "h1" or text.casefold() == title_key:
@@ -434,24 +718,57 @@ class ContentFinder:
         return paragraphs
 
 
-def _extract(soup: BeautifulSoup, title: str | None, keep_hidden: bool) -> list[str]:
-    walker = walk_blocks(soup, keep_hidden)
+def _extract(root: HtmlElement, title: str | None, keep_hidden: bool) -> list[str]:
+    walker = walk_blocks(root, keep_hidden)
     if not walker.texts:
         return []
-    finder = ContentFinder(walker)
+    finder = ContentFinder(walker, title)
     finder.drop_chrome()
     container = finder.find_container()
     finder.drop_link_boxes(container)
+    finder.drop_teaser_lists(container)
+    finder.drop_end_boxes(container, finder.article_span(container)[0])
     return finder.paragraphs(container, title)
 
 
-def extract_content(soup: BeautifulSoup, title: str | None = None) -> list[str]:
+def script_story_html(root: HtmlElement) -> str | None:
+    """The longest marked-up story held as a string in an inline script (a framework's page state)."""
+    best, best_chars = None, 0
+    for script in root.find_all("script"):
+        if "src" in script.attrs or script.get("type") == "application/ld+json":
+            continue  # JSON-LD articleBody is handled with the metadata
+        code = leading_text(script)
+        if SCRIPT_PARAGRAPH not in code:
+            continue
+        for match in SCRIPT_STRING.finditer(code):
+            literal = match.group(0)
+            if literal.count(SCRIPT_PARAGRAPH) < MIN_SCRIPT_PARAGRAPHS:
+                continue
+            try:
+                markup = json.loads(literal)
+            except ValueError:
+                continue  # a JavaScript-only escape; not worth a second decoder
+            if len(markup) > best_chars:
+                best, best_chars = markup, len(markup)
+    return best
+
+
+def extract_content(root: HtmlElement, title: str | None = None) -> list[str]:
     """Return the article's paragraphs (subheadings as their own paragraphs), chrome removed."""
-    paragraphs = _extract(soup, title, keep_hidden=False)
+    paragraphs = _extract(root, title, keep_hidden=False)
     visible = sum(map(text_weight, paragraphs))
-    if visible < MIN_VISIBLE_ARTICLE_CHARS:
-        # Script-rendered pages ship the story in hidden boxes that are revealed on load.
-        with_hidden = _extract(soup, title, keep_hidden=True)
-        if sum(map(text_weight, with_hidden)) > HIDDEN_STORY_RATIO * visible:
-            return with_hidden
+    if visible >= MIN_VISIBLE_ARTICLE_CHARS:
+        return paragraphs
+    # Script-rendered pages ship the story in hidden boxes that are revealed on load...
+    with_hidden = _extract(root, title, keep_hidden=True)
+    if sum(map(text_weight, with_hidden)) > HIDDEN_STORY_RATIO * visible:
+        paragraphs, visible = with_hidden, sum(map(text_weight, with_hidden))
+    if visible >= MIN_VISIBLE_ARTICLE_CHARS:
+        return paragraphs
+    # ...or only as markup inside the page state a script hydrates (no element holds it at all).
+    markup = script_story_html(root)
+    if markup:
+        from_script = _extract(parse_html(markup), title, keep_hidden=False)
+        if sum(map(text_weight, from_script)) > HIDDEN_STORY_RATIO * visible:
+            return from_script
     return paragraphs

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from indexer import dates
-from indexer.html_content import attribute_tokens
+from indexer.html_content import HtmlElement, attribute_tokens, leading_text, text_of
 
 RULES = json.loads((Path(__file__).parent / "rules" / "html.json").read_text(encoding="utf-8"))
 ARTICLE_TYPES = {name.lower() for name in RULES["jsonld_article_types"]}
@@ -75,58 +75,57 @@ def clean_space(text: str | None) -> str:
 
 INDEXED_TAGS = frozenset(RULES["metadata_tags"])
 BYLINE_TOKENS = frozenset(RULES["byline_tokens"])
-BYLINE_HINT = re.compile("|".join(sorted(BYLINE_TOKENS)), re.IGNORECASE)
 DATE_TOKENS = frozenset(RULES["date_tokens"])
-DATE_HINT = re.compile("|".join(sorted(DATE_TOKENS)), re.IGNORECASE)
-ARTICLE_SCOPE = ["article", "main"]
+ARTICLE_SCOPE = frozenset({"article", "main"})
 
 
 @dataclass
 class PageIndex:
     """The tags metadata is read from, gathered in one pass over the tree (each find_all is a full scan)."""
 
-    tags: dict[str, list[Tag]] = field(default_factory=dict)
-    bylines: list[Tag] = field(default_factory=list)  # rel/itemprop=author, byline/author class or id
-    date_published: list[Tag] = field(default_factory=list)  # itemprop=datePublished
-    date_texts: list[Tag] = field(default_factory=list)  # elements whose class/id says date or time
+    tags: dict[str, list[HtmlElement]] = field(default_factory=dict)
+    bylines: list[HtmlElement] = field(default_factory=list)  # rel/itemprop=author, byline/author class or id
+    date_published: list[HtmlElement] = field(default_factory=list)  # itemprop=datePublished
+    date_texts: list[HtmlElement] = field(default_factory=list)  # elements whose class/id says date or time
 
-    def all(self, name: str) -> list[Tag]:
+    def all(self, name: str) -> list[HtmlElement]:
         """Every indexed tag of this name, in document order."""
         return self.tags.get(name, [])
 
 
-def index_page(soup: BeautifulSoup) -> PageIndex:
+def index_page(root: HtmlElement) -> PageIndex:
     """Collect metadata-bearing tags in a single walk over the document."""
     index = PageIndex()
-    for node in soup.descendants:
+    for node in root.descendants:
         if type(node) is not Tag:
-            continue
-        if node.name in INDEXED_TAGS:
-            index.tags.setdefault(node.name, []).append(node)
+            continue  # text, comments and processing instructions
+        name = node.name
+        if name in INDEXED_TAGS:
+            index.tags.setdefault(name, []).append(node)
         attrs = node.attrs
         itemprop = attrs.get("itemprop")
         if itemprop == "datePublished":
             index.date_published.append(node)
         rel = attrs.get("rel")
-        if itemprop == "author" or (isinstance(rel, list) and "author" in rel):
+        if itemprop == "author" or (rel and "author" in rel.lower().split()):
             index.bylines.append(node)
             continue
-        # Cheap substring test first; the exact token test only for the few tags that pass it.
-        classes = attrs.get("class")
-        names = " ".join(classes) if isinstance(classes, list) else ""
-        if isinstance(attrs.get("id"), str):
-            names += " " + attrs["id"]
-        if not names:
-            continue
-        if BYLINE_HINT.search(names) and attribute_tokens(node) & BYLINE_TOKENS:
+        # Class and id tokens are cached per distinct string, so this costs a lookup for most tags.
+        tokens = attribute_tokens(node)
+        if tokens & BYLINE_TOKENS:
             index.bylines.append(node)
-        elif DATE_HINT.search(names) and attribute_tokens(node) & DATE_TOKENS:
+        elif tokens & DATE_TOKENS:
             index.date_texts.append(node)
     return index
 
 
-def _in_article(tag: Tag) -> bool:
-    return tag.find_parent(ARTICLE_SCOPE) is not None
+def _in_article(tag: HtmlElement) -> bool:
+    parent = tag.parent
+    while parent is not None:
+        if parent.name in ARTICLE_SCOPE:
+            return True
+        parent = parent.parent
+    return False
 
 
 def meta_values(index: PageIndex) -> dict[str, list[str]]:
@@ -181,7 +180,7 @@ def jsonld_items(index: PageIndex) -> list[dict]:
     for script in index.all("script"):
         kind = script.get("type")
         if isinstance(kind, str) and "ld+json" in kind.lower():
-            add(_load_json(script.string or script.get_text()))
+            add(_load_json(leading_text(script)))
     return items
 
 
@@ -244,9 +243,9 @@ def extract_title_meta(meta: dict[str, list[str]]) -> str | None:
 
 def extract_h1(index: PageIndex) -> str | None:
     """Text of the first non-empty <h1>, preferring one inside <article> or <main>."""
-    headings = [text for text in (clean_space(h1.get_text(" ")) for h1 in index.all("h1")) if text]
+    headings = [text for text in (clean_space(text_of(h1, " ")) for h1 in index.all("h1")) if text]
     if len(headings) > 1:
-        inside = [clean_space(h1.get_text(" ")) for h1 in index.all("h1") if _in_article(h1)]
+        inside = [clean_space(text_of(h1, " ")) for h1 in index.all("h1") if _in_article(h1)]
         headings = [text for text in inside if text] or headings
     return headings[0] if headings else None
 
@@ -254,7 +253,7 @@ def extract_h1(index: PageIndex) -> str | None:
 def extract_html_title(index: PageIndex) -> str | None:
     """The <title> element's text."""
     titles = index.all("title")
-    return clean_space(titles[0].get_text()) if titles else None
+    return clean_space(text_of(titles[0])) if titles else None
 
 
 def _is_site_name(piece: str, site: str | None) -> bool:
@@ -377,7 +376,7 @@ def extract_authors_byline(index: PageIndex) -> list[str] | None:
     candidates = [tag for tag in index.bylines if _in_article(tag)] or index.bylines
     names = []
     for tag in candidates[:MAX_BYLINES]:
-        text = clean_space(tag.get_text(" "))
+        text = clean_space(text_of(tag, " "))
         if len(text) <= MAX_BYLINE_CHARS:  # longer is an author bio box, not a byline
             names += split_authors(text, visible=True)
     return _unique(names) or None
@@ -429,7 +428,7 @@ def extract_date_text(index: PageIndex) -> dt.date | None:
     """A date in the visible text of a date-like element (class "date", "published"...), <article> first."""
     candidates = [tag for tag in index.date_texts if _in_article(tag)] + index.date_texts
     for tag in candidates[:MAX_DATE_ELEMENTS]:
-        text = clean_space(tag.get_text(" "))
+        text = clean_space(text_of(tag, " "))
         if text and len(text) <= MAX_DATE_TEXT_CHARS:
             day = dates.parse_date(text)
             if day and dates.plausible(day):
@@ -475,7 +474,7 @@ def extract_url(index: PageIndex, articles: list[dict], meta: dict[str, list[str
     """Canonical URL: <link rel=canonical>, og:url, JSON-LD url / mainEntityOfPage."""
     for link in index.all("link"):
         rel, href = link.get("rel"), link.get("href")
-        if isinstance(rel, list) and "canonical" in rel and isinstance(href, str) and href.startswith("http"):
+        if rel and "canonical" in rel.lower().split() and href and href.startswith("http"):
             return href.strip()
     if "og:url" in meta and meta["og:url"][0].startswith("http"):
         return meta["og:url"][0]
@@ -518,9 +517,9 @@ def extract_language(index: PageIndex, articles: list[dict], meta: dict[str, lis
 # ---------------------------------------------------------------- all together
 
 
-def read_metadata(soup: BeautifulSoup) -> PageMetadata:
+def read_metadata(root: HtmlElement) -> PageMetadata:
     """Read every metadata field from an untouched parsed page."""
-    index = index_page(soup)
+    index = index_page(root)
     meta = meta_values(index)
     items = jsonld_items(index)
     articles = _article_items(items)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 
 import pytest
+from bs4 import BeautifulSoup
 
 from indexer.article import Article, SkipDocument
-from indexer.html import extract_html, find_dateline
+from indexer.html import collector_paused, extract_html, find_dateline
+from indexer.html_content import parse_html, text_of
 from indexer.html_metadata import split_authors
 from indexer.pipeline import process
 
@@ -246,3 +249,112 @@ def test_pipeline_runs_html_pages_end_to_end() -> None:
     assert article.fmt == "html"  # recognised by its markup, not by the file name
     assert article.title == "Council votes to close old harbour bridge"
     assert STORY[0] in article.body
+
+
+def story_html(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{text}</p>" for text in paragraphs)
+
+
+def test_furniture_and_date_lines_between_paragraphs_are_dropped() -> None:
+    # Phrase data (rules/phrases, html.json) marks "Advertisement" and cookie notices; a short line of
+    # only a date is page metadata. A line merely quoting such a word stays.
+    quote = "Ferry operators said the advertisement campaign for the new route would start in May."
+    page = f"""<html><body><article><h1>Ferry routes closed</h1>
+<p>{STORY[0]}</p><p>Freitag, 28.04.2023, 19:25 Uhr</p><p>Advertisement</p><p>{STORY[1]}</p>
+<p>This website uses cookies to improve your experience.</p><p>{quote}</p><p>{STORY[2]}</p>
+</article></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == [STORY[0], STORY[1], quote, STORY[2]]
+
+
+def test_box_opened_by_an_end_marker_is_dropped() -> None:
+    teasers = "".join(
+        f"<p>Teaser paragraph {i} about another story with enough words to read as prose text.</p>" for i in range(6)
+    )
+    page = f"""<html><body><div class="content"><h1>Ferry routes closed</h1>{story_html(STORY)}
+<div class="more"><h3>You may also like...</h3>{teasers}</div></div></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY
+
+
+def test_loose_end_marker_cuts_only_a_short_tail() -> None:
+    tail = "<h3>Comments</h3><p>I have crossed that bridge every day for forty years, it is fine, really.</p>"
+    story = story_html(STORY + AFTER_SUBHEADING)
+    page = f"<html><body><div><h1>Ferry routes closed</h1>{story}{tail}</div></body></html>"
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY + AFTER_SUBHEADING
+    # Most of the story after the label: the story goes on (the label itself is furniture).
+    page = f"""<html><body><div><h1>Ferry routes closed</h1><p>{STORY[0]}</p><h3>Comments</h3>
+{story_html(STORY[1:] + AFTER_SUBHEADING)}</div></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY + AFTER_SUBHEADING
+
+
+def test_page_with_several_stories_keeps_the_one_its_title_names() -> None:
+    longer = [f"{text} The next story is longer than the first one on purpose." for text in STORY * 2]
+    page = f"""<html><head><meta property="og:title" content="Council votes to close old harbour bridge"></head>
+<body><main>
+<article><h1>Council votes to close old harbour bridge</h1><div class="body">{story_html(STORY)}</div></article>
+<article><h1>Harbour festival returns</h1><div class="body">{story_html(longer)}</div></article>
+</main></body></html>"""
+    article = extract_html(html_article(page))
+    assert article.body.split("\n\n") == STORY
+
+
+def test_teaser_list_inside_the_story_box_is_dropped() -> None:
+    # Items that each open with a linked headline and go on with a blurb are teasers, even between paragraphs.
+    teasers = "".join(
+        f'<li><a href="/{i}">Other headline {i}</a> A blurb about another story entirely, long enough to read.</li>'
+        for i in range(5)
+    )
+    page = f"""<html><body><div><h1>Ferry routes closed</h1><p>{STORY[0]}</p><ul>{teasers}</ul>
+{story_html(STORY[1:])}</div></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY
+
+
+def test_dialog_overlay_is_not_text() -> None:
+    consent = "We and our 223 partners store and access personal data on your device to show you adverts."
+    page = f"""<html><body><article>{story_html(STORY[:2])}
+<div class="cmp"><div role="dialog"><p>{consent}</p><p>{consent} Accept all or manage choices.</p></div></div>
+<p>{STORY[2]}</p></article></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY
+
+
+def test_story_only_in_script_page_state_is_found() -> None:
+    markup = story_html(STORY + AFTER_SUBHEADING)
+    state = json.dumps({"article": {"contentHtml": markup}}).replace("<", "\\u003c").replace(">", "\\u003e")
+    page = f"""<html><head><title>Council votes to close old harbour bridge</title></head>
+<body><div id="app">Loading...</div><script>window.__STATE__ = {state};</script></body></html>"""
+    article = extract_html(html_article(page))
+    assert article.body.split("\n\n") == STORY + AFTER_SUBHEADING
+
+
+def test_xml_declaration_and_comments_do_not_break_parsing() -> None:
+    page = f"""<?xml version="1.0" encoding="utf-8"?>
+<html><body><article><!-- lead --><p>{STORY[0]}</p><p>{STORY[1]}<!-- ad --> {STORY[2]}</p></article></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == [STORY[0], f"{STORY[1]} {STORY[2]}"]
+
+
+def test_pages_are_parsed_with_beautifulsoup() -> None:
+    assert isinstance(parse_html("<html><body><p>x</p></body></html>"), BeautifulSoup)
+
+
+@pytest.mark.parametrize("text", ["story.html", "https://example.org/story", "<?xml version='1.0'?><p>x</p>"])
+def test_markup_bs4_would_warn_about_parses_quietly(text: str) -> None:
+    # Warnings are errors in the test run: bs4 warns on short plain text that looks like a file name or
+    # URL and on pages starting with an XML declaration.
+    assert text_of(parse_html(text)).strip() in (text, "x")
+
+
+def test_ruby_readings_and_code_are_not_text() -> None:
+    page = parse_html("<h1>東京<rt>とうきょう</rt>の<script>var a = 1;</script>ニュース<style>p{}</style></h1>")
+    assert text_of(page.h1) == "東京のニュース"
+
+
+def test_collector_is_restored_after_extraction() -> None:
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
