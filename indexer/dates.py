@@ -51,13 +51,7 @@ def plausible(day: dt.date, today: dt.date | None = None) -> bool:
 def parse_iso_date(value: str) -> dt.date | None:
     """Read the date of an ISO 8601 string ("2024-11-05T08:07:00+03:00"); None if absent or impossible."""
     match = ISO_DATE.search(value or "")
-    if not match:
-        return None
-    try:
-        day = dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-    return day if plausible(day) else None
+    return make_date(*(int(part) for part in match.groups())) if match else None
 
 
 def make_date(year: int, month: int, day: int) -> dt.date | None:

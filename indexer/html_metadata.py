@@ -439,13 +439,7 @@ def extract_date_text(index: PageIndex) -> dt.date | None:
 def extract_date_url(url: str | None) -> dt.date | None:
     """A /2024/11/05/ style date in the page URL."""
     match = URL_DATE.search(url or "")
-    if not match:
-        return None
-    try:
-        day = dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-    return day if dates.plausible(day) else None
+    return dates.make_date(*(int(part) for part in match.groups())) if match else None
 
 
 # ---------------------------------------------------------------- source, url, language

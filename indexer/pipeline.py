@@ -15,7 +15,14 @@ from indexer.article import Article, SkipDocument
 from indexer.decode import decode
 from indexer.html import extract_html
 from indexer.language import detect
-from indexer.read import DEFAULT_MAX_FILE_BYTES, file_format, read_article, regular_file_size, sidecar_path
+from indexer.read import (
+    DEFAULT_MAX_FILE_BYTES,
+    file_format,
+    read_article,
+    regular_file_size,
+    sidecar_path,
+    unreadable,
+)
 from indexer.sidecar import apply_sidecar
 from indexer.textdump import extract_text
 from indexer.warc import WarcReader, damage_reason
@@ -164,15 +171,12 @@ def _run_warc_job(root: Path, job: FileJob) -> FileOutcome:
     first = job.resume_at == 0
     outcome = FileOutcome(job.path, first_part=first)
     try:
-        outcome.digest = job.digest or file_hash(root / job.path)
-    except FileNotFoundError:
-        outcome.skipped.append({"path": job.path, "reason": "file disappeared before it could be read"})
-        return outcome
+        try:
+            outcome.digest = job.digest or file_hash(root / job.path)
+        except OSError as exc:
+            raise unreadable(exc) from None
     except SkipDocument as skip:
         outcome.skipped.append({"path": job.path, "reason": skip.reason})
-        return outcome
-    except OSError as exc:
-        outcome.skipped.append({"path": job.path, "reason": f"cannot read file: {exc.strerror or exc}"})
         return outcome
     if first and outcome.digest == job.known_hash and not job.full:
         outcome.unchanged = True

@@ -79,6 +79,17 @@ def iter_corpus(root: Path) -> Iterator[str]:
 NOT_REGULAR = "not a regular file (a pipe, socket or device): reading it could block forever"
 
 
+def unreadable(exc: OSError) -> SkipDocument:
+    """Turn an error from opening or reading a file into the skip reason people see."""
+    if isinstance(exc, FileNotFoundError):
+        return SkipDocument("file disappeared before it could be read")
+    if isinstance(exc, IsADirectoryError):
+        return SkipDocument("is a directory, not a file")
+    if isinstance(exc, PermissionError):
+        return SkipDocument("permission denied")
+    return SkipDocument(f"cannot read file: {exc.strerror or exc}")
+
+
 def regular_file_size(path: Path) -> int:
     """Return the size of a regular file; raise SkipDocument for pipes, sockets and devices (reading may hang)."""
     status = path.stat()
@@ -96,14 +107,8 @@ def read_article(root: Path, relpath: str, max_bytes: int = DEFAULT_MAX_FILE_BYT
             raise SkipDocument(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
         with full.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise SkipDocument("file disappeared before it could be read") from None
-    except IsADirectoryError:
-        raise SkipDocument("is a directory, not a file") from None
-    except PermissionError:
-        raise SkipDocument("permission denied") from None
     except OSError as exc:
-        raise SkipDocument(f"cannot read file: {exc.strerror or exc}") from None
+        raise unreadable(exc) from None
     if not raw.strip():
         raise SkipDocument("file is empty")
     fmt = "html" if file_format(full.name) == "html" else "text"

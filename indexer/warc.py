@@ -18,8 +18,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from indexer.article import Article, SkipDocument
-from indexer.read import DEFAULT_MAX_FILE_BYTES, regular_file_size
+from indexer.article import Article
+from indexer.read import DEFAULT_MAX_FILE_BYTES, regular_file_size, unreadable
 
 # Records that carry a captured page: "response" (crawlers) and "resource" (e.g. browser-based capture tools).
 PAGE_RECORD_TYPES = frozenset({"response", "resource"})
@@ -78,12 +78,8 @@ class WarcReader:
         try:
             size = regular_file_size(self.full_path)
             handle = self.full_path.open("rb")
-        except FileNotFoundError:
-            raise SkipDocument("file disappeared before it could be read") from None
-        except PermissionError:
-            raise SkipDocument("permission denied") from None
         except OSError as exc:
-            raise SkipDocument(f"cannot read file: {exc.strerror or exc}") from None
+            raise unreadable(exc) from None
         # warcio prints what it finds wrong to stderr (and carries on); keep that for the reason instead.
         noise = io.StringIO()
         pages = 0

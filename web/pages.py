@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from search.errors import SearchError
 from search.schema import FACET_FIELDS
-from search.service import MonthBucket, get_article, marked_paragraphs, related
+from search.service import MonthBucket, SearchResult, get_article, marked_paragraphs, related
 from web import archive_index
 from web.api import search_from_request
 
@@ -85,32 +85,25 @@ def search_page():
         result = search_from_request() if has_search else None
     except SearchError as error:
         # The search box keeps what was typed, so the mistake can be fixed where it is shown.
-        column = getattr(error, "column", None)
-        page = render_template(
-            "search.html",
-            result=None,
-            error=error,
-            column=column,
-            q=request.args.get("q", ""),
-            facet_labels=FACET_LABELS,
-            url_with=url_with,
-            toggle_filter_url=toggle_filter_url,
-            bars=[],
-            chart=(CHART_WIDTH, CHART_HEIGHT),
-            query_string="",
-        )
-        return page, error.status
+        return render_search_page(None, error), error.status
+    return render_search_page(result, None)
+
+
+def render_search_page(result: SearchResult | None, error: SearchError | None) -> str:
+    """Render the search page for a result, an error, or neither (the bare search box)."""
+    bars = chart_bars(result.months) if result else []
     return render_template(
         "search.html",
-        error=None,
         result=result,
+        error=error,
+        column=getattr(error, "column", None),
         q=request.args.get("q", ""),
         facet_labels=FACET_LABELS,
         url_with=url_with,
         toggle_filter_url=toggle_filter_url,
-        bars=(bars := chart_bars(result.months) if result else []),
+        bars=bars,
         chart=(min(CHART_WIDTH, round(sum(bar.width + 1 for bar in bars))) or CHART_WIDTH, CHART_HEIGHT),
-        query_string=request.query_string.decode("latin-1"),
+        query_string=request.query_string.decode("latin-1") if result else "",
     )
 
 
