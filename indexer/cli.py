@@ -69,7 +69,8 @@ def summary_text(summary: ReindexSummary) -> str:
         f"with {summary.workers} worker(s): {summary.articles} articles",
         f"  added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
         f"unchanged {summary.unchanged}, skipped {len(summary.skipped)} (files); "
-        f"{summary.written} articles written",
+        f"{summary.written} articles written"
+        + (f" ({summary.copies} exact copies, {summary.near_duplicates} near-duplicates)" if summary.written else ""),
     ]
     lines += [f"  skipped {item['path']}: {item['reason']}" for item in summary.skipped]
     lines += [f"  warning {item['path']}: {item['reason']}" for item in summary.warnings]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from indexer.article import Article, SkipDocument
 from indexer.decode import decode
+from indexer.fingerprint import band_keys
 from indexer.html import extract_html
 from indexer.language import detect
 from indexer.read import (
@@ -99,6 +100,7 @@ def article_record(article: Article, digest: str) -> dict:
         "id": article_id(article_key(article)),
         "content_hash": digest,
         "date": article.date,
+        "near_keys": band_keys(article.body),
     }
 
 

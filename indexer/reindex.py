@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from indexer.pipeline import DEFAULT_MAX_TEXT_CHARS, FileJob, FileOutcome
+from indexer.pipeline import DEFAULT_MAX_TEXT_CHARS, FileJob, FileOutcome, run_job
 from indexer.read import DEFAULT_MAX_FILE_BYTES, iter_corpus
 from indexer.workers import default_workers, run_jobs
+from search.schema import ROLE_COPY, ROLE_VERSION
 from search.store import ArchiveIndex
 from search.writer import IndexUpdate
 
@@ -46,6 +47,8 @@ class ReindexSummary:
     skipped: list[dict[str, str]] = field(default_factory=list)  # {"path", "reason"}
     warnings: list[dict[str, str]] = field(default_factory=list)  # {"path", "reason"}: indexed, but with a problem
     written: int = 0  # articles written into the index by this run
+    copies: int = 0  # of them, exact copies of an indexed article: recorded, not indexed again
+    near_duplicates: int = 0  # of them, near-duplicates that joined an earlier article's cluster
     articles: int = 0  # articles in the index after the run
     report: list[dict] = field(default_factory=list)  # per source: articles and missing metadata (ingest report)
     index: str = ""
@@ -63,6 +66,8 @@ class ReindexSummary:
             "skipped": self.skipped,
             "warnings": self.warnings,
             "written": self.written,
+            "copies": self.copies,
+            "near_duplicates": self.near_duplicates,
             "articles": self.articles,
             "report": self.report,
             "index": self.index,
@@ -138,7 +143,7 @@ class _Run:
             # A changed file replaces all its old articles (a web archive may have lost some pages).
             self.update.delete_file(path)
         for record in outcome.records:
-            self.update.put(record)
+            self._put(record)
         state["written"] += len(outcome.records)
         state["skipped"] += outcome.skipped
         state["warnings"] += outcome.warnings
@@ -161,6 +166,24 @@ class _Run:
                 "warnings": state["warnings"],
             }
         return True
+
+    def _put(self, record: dict) -> None:
+        role = self.update.put(record)
+        self.summary.copies += role == ROLE_COPY
+        self.summary.near_duplicates += role == ROLE_VERSION
+
+    def promote_copies(self, corpus: Path, max_file_bytes: int, max_text_chars: int) -> None:
+        """Index again the copies of articles this run removed: the first of each becomes the article."""
+        for relpath in self.update.orphaned_copies():
+            self.update.delete_file(relpath)
+            job: FileJob | None = FileJob(
+                relpath, full=True, max_file_bytes=max_file_bytes, max_text_chars=max_text_chars
+            )
+            while job is not None:  # a web archive is read in parts
+                outcome = run_job(corpus, job)
+                for record in outcome.records:
+                    self._put(record)
+                job = outcome.next_job
 
     def drop_deleted(self) -> None:
         for relpath in self.known:
@@ -203,6 +226,7 @@ def reindex(
                         if progress:
                             progress(done, max(total, done))
             run.drop_deleted()
+            run.promote_copies(corpus, max_file_bytes, max_text_chars)
             # Saved before the commit: entries are keyed by file hash, so ones the index does not hold are ignored.
             save_problems(archive.root, run.new_problems)
             if progress:

@@ -19,6 +19,7 @@ SORTS = ("relevance", "date", "-date")
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 200
 DEFAULT_FACET_SIZE = 10
+FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 MAX_FACET_SIZE = 100
 
 
@@ -34,6 +35,8 @@ class SearchRequest:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     facet_size: int = DEFAULT_FACET_SIZE
+    collapse: bool = False  # show each cluster of near-duplicates once, as its earliest matching article
+    cluster: str | None = None  # only the articles of this cluster (its "versions")
 
 
 def _single(params: Mapping[str, Sequence[str]], name: str, default: str = "") -> str:
@@ -66,8 +69,20 @@ def _day(params: Mapping[str, Sequence[str]], name: str) -> dt.date | None:
         raise InvalidParameter(f"'{name}' must be a date as YYYY-MM-DD, not {raw[:40]!r}", param=name) from None
 
 
-def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
-    """Turn {parameter name: list of values} (as in a URL) into a SearchRequest, or raise InvalidParameter."""
+def _flag(params: Mapping[str, Sequence[str]], name: str, default: bool) -> bool:
+    raw = _single(params, name).lower()
+    if not raw:
+        return default
+    if raw not in FLAG_VALUES:
+        raise InvalidParameter(f"'{name}' must be 1 or 0, not {raw[:40]!r}", param=name)
+    return FLAG_VALUES[raw]
+
+
+def build_request(params: Mapping[str, Sequence[str]], collapse_by_default: bool = False) -> SearchRequest:
+    """Turn {parameter name: list of values} (as in a URL) into a SearchRequest, or raise InvalidParameter.
+
+    collapse_by_default: whether near-duplicates are collapsed when `collapse` is not given (the pages do).
+    """
     longest = max((len(value) for value in params.get("q", ())), default=0)
     if longest > MAX_QUERY_CHARS:
         raise InvalidParameter(f"'q' is {longest:,} characters long; the limit is {MAX_QUERY_CHARS:,}", param="q")
@@ -91,4 +106,8 @@ def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     if date_from and date_to and date_from > date_to:
         raise InvalidParameter(f"'from' ({date_from}) is after 'to' ({date_to})", param="from")
     facet_size = _integer(params, "facet_size", DEFAULT_FACET_SIZE, 1, MAX_FACET_SIZE)
-    return SearchRequest(q, page, per_page, sort, filters, date_from, date_to, facet_size)
+    cluster = _single(params, "cluster") or None
+    if cluster is not None and len(cluster) > MAX_FILTER_CHARS:
+        raise InvalidParameter(f"'cluster' is longer than {MAX_FILTER_CHARS} characters", param="cluster")
+    collapse = _flag(params, "collapse", collapse_by_default)
+    return SearchRequest(q, page, per_page, sort, filters, date_from, date_to, facet_size, collapse, cluster)

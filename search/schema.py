@@ -30,11 +30,21 @@ AUTHOR_FACET = "author_facet"
 SOURCE_FACET = "source_facet"
 RECORD = "record"  # the whole article metadata as JSON, for the article page and API
 HAS_DATE = "has_date"  # 1 when the date is known: undated articles sort after dated ones
-BODY_HASH = "body_hash"  # hash of the clean text: identical copies share it
+BODY_HASH = "body_hash"  # hash of headline and clean text: identical copies share it
 SPELL = "spell"  # title and body words, unstemmed, in one field: the source of spelling suggestions
+# Duplicates. An exact copy (same clean text as an indexed article) is kept as a small "copy" document
+# that records its file and is never searched; near-duplicates (a lightly edited wire story) are full
+# articles that share a CLUSTER id: the id of the first article of the cluster that was indexed.
+CLUSTER = "cluster"
+ROLE = "role"  # ROLE_COPY, ROLE_VERSION (joined an earlier article's cluster), or absent
+ROLE_COPY = "copy"
+ROLE_VERSION = "version"
+NEAR_KEYS = "near_keys"  # near-duplicate band keys (indexer.fingerprint), looked up when indexing
+# Articles sharing at least this many band keys are near-duplicates (indexer.fingerprint gives the odds).
+NEAR_DUPLICATE_SHARED_KEYS = 2
 
 # Bump when fields or analyzers change: an index built with another version is rebuilt in full.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # The title is the strongest signal of what an article is about. Its words are written into CONTENT this
 # many times: that is BM25F's field weight (term frequencies added before saturation), which
@@ -105,7 +115,10 @@ def build_schema() -> Schema:
             AUTHOR_FACET: KEYWORD(commas=True, lowercase=False, scorable=False),
             SOURCE_FACET: ID(sortable=True),
             HAS_DATE: NUMERIC(sortable=True),
-            BODY_HASH: ID(stored=True),
+            BODY_HASH: ID(stored=True, sortable=True),
+            CLUSTER: ID(stored=True, sortable=True),
+            ROLE: ID(stored=True),
+            NEAR_KEYS: KEYWORD(lowercase=False, scorable=False),
             # No positions: suggestions only need which words exist and how often.
             SPELL: TEXT(analyzer=StandardAnalyzer(stoplist=None, minsize=3), phrase=False),
             RECORD: STORED(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import json
@@ -41,6 +42,8 @@ class Hit:
     dateline: str | None
     snippet: str  # HTML-escaped text, matches wrapped in <mark>
     score: float | None
+    cluster: str | None = None  # its near-duplicate cluster
+    versions: int = 1  # articles in that cluster, itself included
 
 
 @dataclass
@@ -93,6 +96,9 @@ class ArticleRecord:
     language: str
     language_confidence: float | None
     methods: dict[str, str] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)  # every corpus file holding this text: its own, then copies
+    cluster: str | None = None
+    versions: int = 1
 
 
 class MarkFormatter(highlight.Formatter):
@@ -168,6 +174,8 @@ def _filter_query(request: SearchRequest, skip_facet: str | None = None) -> Quer
     for name, values in request.filters.items():
         if name != skip_facet:
             parts.append(Or([Term(f.FACET_FIELDS[name], value) for value in values]))
+    if request.cluster:
+        parts.append(Term(f.CLUSTER, request.cluster))
     if request.date_from or request.date_to:
         start = dt.datetime.combine(request.date_from, dt.time.min) if request.date_from else None
         end = dt.datetime.combine(request.date_to, dt.time.max) if request.date_to else None
@@ -240,7 +248,110 @@ def _sort_facet(sort: str) -> sorting.MultiFacet | None:
     )
 
 
-def _hit(stored: dict, snippet: str, score: float | None) -> Hit:
+@dataclass
+class Duplicates:
+    """The exact copies and near-duplicate clusters of one index generation, worked out once per searcher."""
+
+    copies: set[int]  # documents that only record another file holding an article's text
+    members: dict[str, list[int]]  # cluster with several articles -> its articles, earliest first
+    rank: dict[int, tuple[str, int]]  # article of such a cluster -> (cluster, place in it)
+
+
+def _term_docs(searcher, fieldname: str, text: str) -> list[int]:
+    return list(searcher.docs_for_query(Term(fieldname, text)))
+
+
+def duplicates(searcher) -> Duplicates:
+    """Return the copies and clusters of the searcher's index generation (computed once, then cached).
+
+    Only articles that joined a cluster are marked in the index, and a cluster's id is the id of its
+    first article, so this reads a few postings, not the whole index.
+    """
+    cache = _searcher_cache(searcher)
+    if "duplicates" not in cache:
+        reader = searcher.reader()
+        clusters = reader.column_reader(f.CLUSTER)
+        groups: dict[str, set[int]] = {}
+        for docnum in _term_docs(searcher, f.ROLE, f.ROLE_VERSION):
+            groups.setdefault(clusters[docnum], set()).add(docnum)
+        for cluster, docnums in groups.items():
+            first = searcher.document_number(**{f.ID_FIELD: cluster})
+            if first is not None and clusters[first] == cluster:
+                docnums.add(first)
+        dated, dates = reader.column_reader(f.HAS_DATE), reader.column_reader(f.DATE)
+
+        def earliest_first(docnum: int) -> tuple:
+            # Undated articles last; the date column holds a default for them.
+            return (0, dates[docnum], docnum) if dated[docnum] else (1, 0, docnum)
+
+        members = {cluster: sorted(docnums, key=earliest_first) for cluster, docnums in groups.items()}
+        members = {cluster: docnums for cluster, docnums in members.items() if len(docnums) > 1}
+        cache["duplicates"] = Duplicates(
+            copies=set(_term_docs(searcher, f.ROLE, f.ROLE_COPY)),
+            members=members,
+            rank={
+                docnum: (cluster, place) for cluster, docnums in members.items() for place, docnum in enumerate(docnums)
+            },
+        )
+    return cache["duplicates"]
+
+
+def _matching(searcher, query: Query, candidates: list[int]) -> list[int]:
+    """Return which of these documents (sorted global numbers) a query matches, skipping to each in turn."""
+    matched = []
+    for subsearcher, offset in searcher.leaf_searchers():
+        end = offset + subsearcher.doc_count_all()
+        local = [
+            docnum - offset
+            for docnum in candidates[bisect.bisect_left(candidates, offset) : bisect.bisect_left(candidates, end)]
+        ]
+        if not local:
+            continue
+        matcher = query.matcher(subsearcher, subsearcher.boolean_context())
+        for docnum in local:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                matched.append(docnum + offset)
+    return matched
+
+
+def _hidden(
+    searcher, query: Query, filter_query: Query | None, collapse: bool, per_facet: str | None = None
+) -> set[int] | None:
+    """Return the documents a search must not show (None: none).
+
+    Exact copies never show; with collapse, neither does any article of a cluster but the earliest
+    one the search matches. per_facet: collapse within each value of this (single-valued) facet,
+    so its counts say how many stories choosing that value alone would show.
+    """
+    dup = duplicates(searcher)
+    hidden = set(dup.copies)
+    if collapse and dup.rank:
+        full_query = And([query, filter_query]) if filter_query is not None else query
+        values = None
+        if per_facet is not None and per_facet not in f.MULTI_VALUED_FACETS:
+            values = searcher.reader().column_reader(f.FACET_FIELDS[per_facet])
+        first: dict[tuple, tuple[int, int]] = {}  # (cluster, facet value) -> (place, document) of its earliest match
+        for docnum in _matching(searcher, full_query, sorted(dup.rank)):
+            cluster, place = dup.rank[docnum]
+            key = (cluster, values[docnum] if values is not None else None)
+            if key in first:
+                hidden.add(max(first[key], (place, docnum))[1])
+                first[key] = min(first[key], (place, docnum))
+            else:
+                first[key] = (place, docnum)
+    return hidden or None
+
+
+def _versions(searcher, cluster: str | None) -> int:
+    members = duplicates(searcher).members.get(cluster or "")
+    return len(members) if members else 1
+
+
+def _hit(stored: dict, snippet: str, score: float | None, versions: int = 1) -> Hit:
     record = json.loads(stored.get(f.RECORD) or "{}")
     return Hit(
         id=stored[f.ID_FIELD],
@@ -252,6 +363,8 @@ def _hit(stored: dict, snippet: str, score: float | None) -> Hit:
         dateline=stored.get(f.DATELINE) or None,
         snippet=snippet,
         score=round(score, 4) if score is not None else None,
+        cluster=stored.get(f.CLUSTER),
+        versions=versions,
     )
 
 
@@ -361,11 +474,13 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
         plain_facets = {name: _facet(name) for name in f.FACET_FIELDS if name not in request.filters}
         plain_facets[MONTH_FACET] = sorting.FieldFacet(f.MONTH)
         window = request.page * request.per_page
+        filter_query = _filter_query(request)
         results = _limited_search(
             searcher,
             query,
             time_limit,
-            filter=_filter_query(request),
+            filter=filter_query,
+            mask=_hidden(searcher, query, filter_query, request.collapse),
             limit=window,
             sortedby=_sort_facet(request.sort),
             groupedby=plain_facets,
@@ -380,11 +495,13 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
         }
         # Counts of a filtered facet ignore its own filter, so the other values stay choosable.
         for name in selected_facets:
+            others_filter = _filter_query(request, skip_facet=name)
             others = _limited_search(
                 searcher,
                 query,
                 time_limit,
-                filter=_filter_query(request, skip_facet=name),
+                filter=others_filter,
+                mask=_hidden(searcher, query, others_filter, request.collapse, per_facet=name),
                 limit=1,
                 scored=False,  # only the counts are wanted: skipping scores halves the time
                 groupedby={name: _facet(name)},
@@ -395,7 +512,11 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
         if suggestion is not None:
             # Offer it only when it would really find more.
             better = searcher.search(
-                parse_query(suggestion, parser), filter=_filter_query(request), limit=1, scored=False
+                parse_query(suggestion, parser),
+                filter=filter_query,
+                mask=duplicates(searcher).copies,
+                limit=1,
+                scored=False,
             )
             suggestion = suggestion if len(better) > total else None
         marker = Marker(searcher, query)
@@ -404,7 +525,9 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
         start = (request.page - 1) * request.per_page
         for hit in results[start:window]:
             snippet = marker.snippet(hit.get(f.BODY, ""), hit.get(f.TITLE, ""), hit.get(f.LANGUAGE))
-            hits.append(_hit(hit.fields(), snippet, hit.score if request.sort == "relevance" else None))
+            stored = hit.fields()
+            score = hit.score if request.sort == "relevance" else None
+            hits.append(_hit(stored, snippet, score, _versions(searcher, stored.get(f.CLUSTER))))
     return SearchResult(
         request=request,
         parsed=parsed,
@@ -418,11 +541,34 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
     )
 
 
+def _article_docnum(searcher, article_id: str) -> int | None:
+    """Return the document of the article with this id; for an exact copy's id, the article it copies."""
+    docnum = searcher.document_number(**{f.ID_FIELD: article_id})
+    copies = duplicates(searcher).copies
+    if docnum is None or docnum not in copies:
+        return docnum
+    same_text = searcher.document_numbers(**{f.BODY_HASH: searcher.stored_fields(docnum).get(f.BODY_HASH)})
+    return next((d for d in same_text if d not in copies), None)
+
+
 def get_article(archive: ArchiveIndex, article_id: str) -> ArticleRecord | None:
-    """Return the stored article with this id, or None."""
+    """Return the stored article with this id, or None; the id of an exact copy gives the article it copies."""
     with archive.searcher() as searcher:
-        stored = searcher.document(**{f.ID_FIELD: article_id})
-    return _record(stored) if stored is not None else None
+        docnum = _article_docnum(searcher, article_id)
+        if docnum is None:
+            return None
+        return _full_record(searcher, searcher.stored_fields(docnum))
+
+
+def _full_record(searcher, stored: dict) -> ArticleRecord:
+    """Return an article's record with the files of its exact copies and the size of its cluster."""
+    record = _record(stored)
+    copies = duplicates(searcher).copies
+    if copies:
+        same_text = searcher.document_numbers(**{f.BODY_HASH: stored.get(f.BODY_HASH)})
+        record.paths += sorted(searcher.stored_fields(d)[f.PATH] for d in same_text if d in copies)
+    record.versions = _versions(searcher, record.cluster)
+    return record
 
 
 # Key terms taken from an article to find others like it.
@@ -434,10 +580,10 @@ MIN_RELATED_SCORE_SHARE = 0.1
 def related(archive: ArchiveIndex, article_id: str, limit: int = 5) -> list[Hit] | None:
     """Return articles most like this one (more-like-this on title and body), or None for an unknown id.
 
-    Copies with the same clean text are left out: they are the same article, not related ones.
+    Its near-duplicates are left out: they are versions of the same story, not related ones.
     """
     with archive.searcher() as searcher:
-        docnum = searcher.document_number(**{f.ID_FIELD: article_id})
+        docnum = _article_docnum(searcher, article_id)
         if docnum is None:
             return None
         stored = searcher.stored_fields(docnum)
@@ -447,11 +593,10 @@ def related(archive: ArchiveIndex, article_id: str, limit: int = 5) -> list[Hit]
         if not key_terms:
             return []
         query = Or([Term(field, word, boost=weight) for word, weight in key_terms])
-        body_hash = stored.get(f.BODY_HASH)
-        copies = set(searcher.document_numbers(**{f.BODY_HASH: body_hash})) if body_hash else set()
-        # Skip the copies here rather than with a mask: a mask makes Whoosh visit every match,
+        versions = duplicates(searcher).members.get(stored.get(f.CLUSTER) or "", [])
+        # Skip them here rather than with a mask: a mask makes Whoosh visit every match,
         # while a plain top-N search can skip blocks that cannot make the top.
-        leave_out = copies | {docnum}
+        leave_out = {docnum, *versions}
         results = searcher.search(query, limit=limit + len(leave_out))
         hits = [hit for hit in results if hit.docnum not in leave_out][:limit]
         top_score = hits[0].score if hits else 0
@@ -478,6 +623,8 @@ def _record(stored: dict) -> ArticleRecord:
         language=stored.get(f.LANGUAGE) or "und",
         language_confidence=record.get("language_confidence"),
         methods=record.get("methods") or {},
+        paths=[stored[f.PATH]],
+        cluster=stored.get(f.CLUSTER),
     )
 
 
@@ -486,9 +633,16 @@ def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | Non
     with archive.searcher() as searcher:
         query = parse_query(request.q, _parser(searcher))
         check_expansions(query, searcher.reader())
-        results = searcher.search(query, filter=_filter_query(request), limit=limit, sortedby=_sort_facet(request.sort))
+        filter_query = _filter_query(request)
+        results = searcher.search(
+            query,
+            filter=filter_query,
+            mask=_hidden(searcher, query, filter_query, request.collapse),
+            limit=limit,
+            sortedby=_sort_facet(request.sort),
+        )
         for hit in results:
-            yield _record(hit.fields())
+            yield _full_record(searcher, hit.fields())
 
 
 def marked_paragraphs(archive: ArchiveIndex, body: str, q: str, language: str | None = None) -> list[str]:

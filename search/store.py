@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from search.schema import AUTHORS, CONTENT_HASH, DATE, LANGUAGE, PATH, SOURCE, weighting
+from search.schema import AUTHORS, CONTENT_HASH, DATE, LANGUAGE, PATH, ROLE, ROLE_COPY, SOURCE, weighting
 
 POINTER_FILE = "CURRENT"
 # Idle searchers kept for reuse: about one per server thread.
@@ -153,7 +154,9 @@ class ArchiveIndex:
     def article_count(self) -> int:
         """Return how many articles the live index holds."""
         with self.searcher() as searcher:
-            return searcher.doc_count()
+            # Exact copies are documents too, but not articles of their own.
+            copies = sum(1 for _ in searcher.docs_for_query(Term(ROLE, ROLE_COPY)))
+            return searcher.doc_count() - copies
 
     def indexed_files(self) -> dict[str, str]:
         """Return {corpus-relative path: content hash} of every indexed article (empty if no index)."""
@@ -171,6 +174,8 @@ class ArchiveIndex:
         rows: dict[str | None, dict] = {}
         with self.searcher() as searcher:
             for fields in searcher.all_stored_fields():
+                if fields.get(ROLE) == ROLE_COPY:
+                    continue
                 source = fields.get(SOURCE) or None
                 row = rows.setdefault(
                     source, {"source": source, "articles": 0, "no_date": 0, "no_author": 0, "no_language": 0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import fcntl
 import hashlib
@@ -18,14 +19,37 @@ from whoosh.writing import IndexWriter
 from search import schema as f
 from search.store import LOCK_FILE, SCHEMA_VERSION_FILE, ArchiveIndex
 
+# A full build commits (into its own folder, not yet live) after this many articles: see IndexUpdate.
+FLUSH_EVERY = 20_000
 # Folder name prefix of each full build; the pointer file names the live one.
 BUILD_PREFIX = "index-"
 # Index folders kept besides the live one, so a server still reading the previous one is not cut off.
 KEEP_PREVIOUS_BUILDS = 1
 
 
+# Record keys kept out of the stored metadata: the body is stored on its own, the rest is index-only.
+NOT_IN_RECORD = frozenset({"body", "date", "near_keys"})
+
+
+def copy_fields(record: dict, text_hash: str) -> dict:
+    """Return the fields of an exact copy: which file holds it, nothing searchable."""
+    return {
+        f.ID_FIELD: record["id"],
+        f.PATH: record["path"],
+        f.CONTENT_HASH: record["content_hash"],
+        f.BODY_HASH: text_hash,
+        f.ROLE: f.ROLE_COPY,
+        f.RECORD: json.dumps({"path": record["path"], "url": record.get("url")}, ensure_ascii=False),
+    }
+
+
 class ReindexLocked(Exception):
     """Another reindex is running on the same index."""
+
+
+def text_hash(title: str, body: str) -> str:
+    """Return the hash that identical articles share: same headline and clean text, whitespace aside."""
+    return hashlib.sha1(" ".join(f"{title}\n{body}".split()).encode()).hexdigest()
 
 
 def index_fields(record: dict) -> dict:
@@ -48,10 +72,10 @@ def index_fields(record: dict) -> dict:
         f.LANGUAGE: record.get("language") or "und",
         f.AUTHOR_FACET: f.KEYWORD_SEPARATOR.join(name for name in authors if name),
         f.HAS_DATE: 1 if day else 0,
-        f.BODY_HASH: hashlib.sha1(" ".join((record.get("body") or "").split()).encode()).hexdigest(),
+        f.BODY_HASH: text_hash(record.get("title") or "", record.get("body") or ""),
         f.SPELL: f"{record.get('title') or ''}\n{record.get('body') or ''}",
         f.RECORD: json.dumps(
-            {k: v for k, v in record.items() if k not in ("body", "date")} | {"date": day.isoformat() if day else None},
+            {k: v for k, v in record.items() if k not in NOT_IN_RECORD} | {"date": day.isoformat() if day else None},
             ensure_ascii=False,
         ),
     }
@@ -67,6 +91,12 @@ class IndexUpdate:
 
     Incremental runs write into the live index; full runs (or the first run) build a new index
     folder and switch the pointer to it only after it is completely committed.
+
+    Duplicates are resolved as articles are put: an article whose clean text is already indexed
+    becomes a copy of it; one sharing enough near-duplicate keys with indexed articles joins their
+    cluster. Whoosh cannot read documents it has not committed, so the articles put since the last
+    commit are remembered by hash and keys (under 1 KB each), never whole; a full build, which nobody
+    reads until it is complete, commits every FLUSH_EVERY articles to keep that memory bounded.
     """
 
     def __init__(self, archive: ArchiveIndex, full: bool = False) -> None:
@@ -76,6 +106,16 @@ class IndexUpdate:
         self._lock_handle = None
         self._writer: IndexWriter | None = None
         self._new_dir: Path | None = None
+        self._committed = None  # reader of the index as it was before this run (incremental runs)
+        self._columns: dict[str, object] = {}  # its column readers, opened on first use
+        self._deleted: set[int] = set()  # its documents this run removes
+        self._committed_copies: set[int] = set()
+        self._primaries: dict[str, str] = {}  # text hash -> cluster of each article put in this run
+        self._near_keys: dict[str, str] = {}  # near-duplicate key -> cluster, of articles put in this run
+        self._orphaned: set[str] = set()  # text hashes whose indexed article this run removed
+        # Copies of articles indexed before this run: written at the end, once it is known whether
+        # the run also removed the article they copy (then one of them takes its place).
+        self._late_copies: list[tuple[str, dict]] = []
 
     def __enter__(self) -> IndexUpdate:
         self.archive.root.mkdir(parents=True, exist_ok=True)
@@ -89,6 +129,8 @@ class IndexUpdate:
                 (self._new_dir / SCHEMA_VERSION_FILE).write_text(str(f.SCHEMA_VERSION), encoding="utf-8")
             else:
                 ix = self.archive.open()
+                self._committed = ix.reader()
+                self._committed_copies = set(self._docnums(f.ROLE, f.ROLE_COPY))
             # Separate segment files, not one compound file: Whoosh-Reloaded copies every part of a compound
             # file into memory for each searcher that opens it (about 3 KB per article per searcher).
             self._writer = ix.writer(compound=False)
@@ -115,23 +157,121 @@ class IndexUpdate:
         handle.flush()
         self._lock_handle = handle
 
-    def put(self, record: dict) -> None:
-        """Add an article, replacing any earlier version with the same id."""
-        self._writer.update_document(**index_fields(record))
+    # -- the index as it was before this run ------------------------------------------
+    def _docnums(self, fieldname: str, text: str) -> list[int]:
+        """Documents of the committed index holding a term, except those this run removes."""
+        reader = self._committed
+        if reader is None or (fieldname, text) not in reader:
+            return []
+        return [
+            docnum
+            for docnum in reader.postings(fieldname, text).all_ids()
+            if docnum not in self._deleted and not reader.is_deleted(docnum)
+        ]
+
+    def _column(self, fieldname: str):
+        if fieldname not in self._columns:
+            self._columns[fieldname] = self._committed.column_reader(fieldname)
+        return self._columns[fieldname]
+
+    def _remove(self, fieldname: str, text: str) -> None:
+        for docnum in self._docnums(fieldname, text):
+            self._deleted.add(docnum)
+            if docnum not in self._committed_copies:
+                self._orphaned.add(self._column(f.BODY_HASH)[docnum])
+        self._writer.delete_by_term(fieldname, text)
+
+    def _indexed_primary(self, text_hash: str) -> bool:
+        return any(d not in self._committed_copies for d in self._docnums(f.BODY_HASH, text_hash))
+
+    def _cluster_for(self, keys: list[str]) -> str | None:
+        """Return the cluster sharing the most near-duplicate keys (enough of them), or None."""
+        votes: collections.Counter[str] = collections.Counter()
+        for key in keys:
+            clusters = {self._near_keys[key]} if key in self._near_keys else set()
+            clusters.update(self._column(f.CLUSTER)[docnum] for docnum in self._docnums(f.NEAR_KEYS, key))
+            votes.update(clusters)
+        eligible = [(-n, cluster) for cluster, n in votes.items() if n >= f.NEAR_DUPLICATE_SHARED_KEYS and cluster]
+        return min(eligible)[1] if eligible else None
+
+    # -- changes ----------------------------------------------------------------------
+    def put(self, record: dict) -> str:
+        """Add an article, replacing any earlier version with the same id; return how it was indexed.
+
+        "copy": its clean text is already indexed, so only its file is recorded; "version": it is a
+        near-duplicate of indexed articles and joined their cluster; "article": a new story.
+        """
+        fields = index_fields(record)
+        text_hash = fields[f.BODY_HASH]
+        if text_hash in self._primaries:
+            self._writer.update_document(**copy_fields(record, text_hash))
+            return f.ROLE_COPY
+        if self._indexed_primary(text_hash):
+            if self._new_dir is not None:  # a full build removes nothing: the article stays
+                self._writer.update_document(**copy_fields(record, text_hash))
+            else:
+                self._late_copies.append((text_hash, copy_fields(record, text_hash)))
+            return f.ROLE_COPY
+        keys = [key for key in record.get("near_keys") or [] if key]
+        cluster = self._cluster_for(keys) or record["id"]
+        fields[f.CLUSTER] = cluster
+        if keys:
+            fields[f.NEAR_KEYS] = " ".join(keys)
+        role = "article"
+        if cluster != record["id"]:
+            fields[f.ROLE] = role = f.ROLE_VERSION
+        self._writer.update_document(**fields)
+        self._primaries[text_hash] = cluster
+        for key in keys:
+            self._near_keys.setdefault(key, cluster)
+        if self._new_dir is not None and len(self._primaries) >= FLUSH_EVERY:
+            self._flush()
+        return role
+
+    def _flush(self) -> None:
+        """Commit a full build so far (its folder is not live yet) and look up what it holds from now on."""
+        self._writer.commit()
+        ix = whoosh_index.open_dir(str(self._new_dir))
+        self._close_committed()
+        self._committed = ix.reader()
+        self._committed_copies = set(self._docnums(f.ROLE, f.ROLE_COPY))
+        self._primaries.clear()
+        self._near_keys.clear()
+        self._writer = ix.writer(compound=False)
 
     def delete(self, article_id: str) -> None:
         """Remove the article with this id."""
-        self._writer.delete_by_term(f.ID_FIELD, article_id)
+        self._remove(f.ID_FIELD, article_id)
 
     def delete_file(self, relpath: str) -> None:
         """Remove every article read from one corpus file (a web archive holds many)."""
-        self._writer.delete_by_term(f.PATH, relpath)
+        self._remove(f.PATH, relpath)
+
+    def orphaned_copies(self) -> list[str]:
+        """Return the files of exact copies whose indexed article this run removed, and did not index again.
+
+        The caller reads each again and puts it: the first becomes the article, the others its copies.
+        Call it after the last put or delete; it also writes the copies kept waiting until now.
+        """
+        orphans = self._orphaned - self._primaries.keys()
+        paths = set()
+        for text_hash in orphans:
+            for docnum in self._docnums(f.BODY_HASH, text_hash):
+                paths.add(self._committed.stored_fields(docnum)[f.PATH])
+        late, self._late_copies = self._late_copies, []
+        for text_hash, fields in late:
+            if text_hash in orphans:
+                paths.add(fields[f.PATH])
+            else:
+                self._writer.update_document(**fields)
+        return sorted(paths)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
             if exc_type is None:
+                self.orphaned_copies()  # copies still waiting are written (callers normally asked already)
                 self._writer.commit()
                 if self._new_dir is not None:
                     self.archive.set_live_dir(self._new_dir)
@@ -139,14 +279,21 @@ class IndexUpdate:
             else:
                 self._discard()
         finally:
+            self._close_committed()
             if self._lock_handle is not None:
                 self._lock_handle.close()
 
     def _discard(self) -> None:
+        self._close_committed()
         if self._writer is not None:
             self._writer.cancel()
         if self._new_dir is not None:
             shutil.rmtree(self._new_dir, ignore_errors=True)
+
+    def _close_committed(self) -> None:
+        if self._committed is not None:
+            self._committed.close()
+            self._committed, self._columns = None, {}
 
     def _prune_old_builds(self) -> None:
         live = self.archive.live_dir()

@@ -33,11 +33,11 @@ def client(build_index):
                 authors=["@eve"],
                 source="+src",
             ),
-            sample_record(21, title="Copy", body=story + " Report number 1."),
+            sample_record(21, title="Attack 1", body=story + " Report number 1."),
             sample_record(22, title="Weather", body="Sunny skies over Erbil all week, forecasters said."),
         ]
     )
-    # Article 21 is an exact copy of article 1's text.
+    # Article 21 is an exact copy of article 1's text: its file is recorded, the text is indexed once.
     app = create_app({"INDEX_DIR": str(archive.root), "TESTING": True})
     return app.test_client()
 
@@ -46,7 +46,7 @@ def test_csv_has_every_match_not_one_page(client):
     response = client.get("/api/search.csv?q=attack&per_page=2")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert len(rows) == 14
+    assert len(rows) == 13  # 12 reports and the formula title; the exact copy is not a second article
     assert {"id", "title", "date", "authors", "source", "path"} <= set(rows[0])
 
 

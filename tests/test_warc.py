@@ -59,7 +59,9 @@ def write_warc(path: Path, pages: list[tuple[str, bytes]], gzip: bool = True, ex
 
 
 def stories(count: int, site: str = "https://news.example") -> list[tuple[str, bytes]]:
-    return [(f"{site}/story/{number}", page(f"Story number {number}")) for number in range(count)]
+    # Stories of other sites have headlines of their own: the same headline and text would be one article.
+    headline = "Story number" if site == "https://news.example" else f"Story from {site.split('//')[1]} number"
+    return [(f"{site}/story/{number}", page(f"{headline} {number}")) for number in range(count)]
 
 
 def stored(index: Path) -> list[dict]:

@@ -28,7 +28,10 @@ def test_api_search_finds_all_seeds_in_the_documented_shape(client):
     assert data["total"] == 5 and data["pages"] == 1 and data["page"] == 1 and data["per_page"] == 10
     assert {hit["title"] for hit in data["results"]} == SEED_TITLES
     for hit in data["results"]:
-        assert set(hit) == {"id", "title", "source", "authors", "date", "language", "dateline", "snippet", "score"}
+        assert set(hit) == {
+            *("id", "title", "source", "authors", "date", "language", "dateline", "snippet", "score"),
+            *("cluster", "versions"),
+        }
         assert "<mark>Blinken</mark>" in hit["snippet"]
         assert hit["language"] == "en"
     assert set(data["facets"]) == {"source", "language", "author", "year", "month"}
@@ -197,7 +200,7 @@ def test_original_file_outside_the_corpus_is_never_served(build_index, tmp_path)
 
 def test_search_page_volume_chart_and_suggestion(build_index):
     records = [
-        sample_record(n, title="Militia report", body="Militia leaders spoke.", date=dt.date(2024, month, 1))
+        sample_record(n, title="Militia report", body=f"Militia leaders spoke ({n}).", date=dt.date(2024, month, 1))
         for n, month in enumerate([1, 1, 3, 3, 3], start=1)
     ]
     archive = build_index(records)

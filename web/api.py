@@ -16,9 +16,12 @@ from web.openapi import openapi_document
 blueprint = Blueprint("api", __name__)
 
 
-def search_from_request() -> SearchResult:
-    """Validate the current request's parameters and run the search (shared with the HTML page)."""
-    request_ = build_request(request.args.to_dict(flat=False))
+def search_from_request(collapse_by_default: bool = False) -> SearchResult:
+    """Validate the current request's parameters and run the search (shared with the HTML page).
+
+    Scripts get every article unless they ask for `collapse=1`; the pages collapse unless told `collapse=0`.
+    """
+    request_ = build_request(request.args.to_dict(flat=False), collapse_by_default=collapse_by_default)
     return search(archive_index(current_app), request_, time_limit=current_app.config["SEARCH_TIME_LIMIT"])
 
 
@@ -37,7 +40,14 @@ def result_json(result: SearchResult) -> dict:
     filters["from"] = req.date_from.isoformat() if req.date_from else None
     filters["to"] = req.date_to.isoformat() if req.date_to else None
     return {
-        "query": {"q": req.q, "parsed": result.parsed, "filters": filters, "sort": req.sort},
+        "query": {
+            "q": req.q,
+            "parsed": result.parsed,
+            "filters": filters,
+            "sort": req.sort,
+            "collapse": req.collapse,
+            "cluster": req.cluster,
+        },
         "total": result.total,
         "page": req.page,
         "per_page": req.per_page,
@@ -69,7 +79,7 @@ def api_article(article_id: str):
 
 @blueprint.get("/api/articles/<article_id>/related")
 def api_related(article_id: str):
-    """Return the articles most like this one, leaving out copies of it."""
+    """Return the articles most like this one, leaving out its copies and near-duplicates."""
     hits = related(archive_index(current_app), article_id)
     if hits is None:
         abort(404, description=f"no article with id {article_id!r}")

@@ -19,7 +19,20 @@ from web import archive_index
 
 blueprint = Blueprint("exports", __name__)
 
-CSV_COLUMNS = ("id", "title", "source", "authors", "date", "language", "dateline", "agency", "url", "path")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "source",
+    "authors",
+    "date",
+    "language",
+    "dateline",
+    "agency",
+    "url",
+    "path",
+    "cluster",
+    "versions",
+)
 # A spreadsheet runs a cell starting with one of these as a formula; a leading quote makes it text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -76,6 +76,20 @@ SEARCH_PARAMETERS = [
         "description": "Only articles published on or before this day.",
     },
     {
+        "name": "collapse",
+        "in": "query",
+        "schema": _or_empty({"type": "string", "enum": ["1", "0", "true", "false"], "default": "0"}),
+        "description": "1: show each cluster of near-duplicates (wire copies, lightly edited versions) once, "
+        "as its earliest matching article; its `versions` says how many the cluster holds. "
+        "Totals and facet counts then count clusters.",
+    },
+    {
+        "name": "cluster",
+        "in": "query",
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "Only the articles of this near-duplicate cluster (a hit's `cluster`).",
+    },
+    {
         "name": "facet_size",
         "in": "query",
         "schema": _or_empty(
@@ -107,7 +121,19 @@ SCHEMAS = {
     },
     "Hit": {
         "type": "object",
-        "required": ["id", "title", "source", "authors", "date", "language", "dateline", "snippet", "score"],
+        "required": [
+            "id",
+            "title",
+            "source",
+            "authors",
+            "date",
+            "language",
+            "dateline",
+            "snippet",
+            "score",
+            "cluster",
+            "versions",
+        ],
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
@@ -118,6 +144,8 @@ SCHEMAS = {
             "dateline": STRING_OR_NULL,
             "snippet": {"type": "string", "description": "HTML-escaped text; matches wrapped in <mark>."},
             "score": {"type": ["number", "null"], "description": "Relevance; null when sorted by date."},
+            "cluster": {**STRING_OR_NULL, "description": "Its near-duplicate cluster (filter with `cluster=`)."},
+            "versions": {"type": "integer", "description": "Articles in that cluster, itself included."},
         },
     },
     "FacetValue": {
@@ -152,12 +180,14 @@ SCHEMAS = {
         "properties": {
             "query": {
                 "type": "object",
-                "required": ["q", "parsed", "filters", "sort"],
+                "required": ["q", "parsed", "filters", "sort", "collapse", "cluster"],
                 "properties": {
                     "q": {"type": "string"},
                     "parsed": {"type": "string", "description": "How the archive read the query."},
                     "filters": {"type": "object"},
                     "sort": {"type": "string"},
+                    "collapse": {"type": "boolean"},
+                    "cluster": STRING_OR_NULL,
                 },
             },
             "total": {"type": "integer", "description": "Exact number of matching articles."},
@@ -195,6 +225,13 @@ SCHEMAS = {
             "language": {"type": "string"},
             "language_confidence": {"type": ["number", "null"]},
             "methods": {"type": "object", "description": "How each metadata field was found."},
+            "paths": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Every corpus file holding this article: its own first, then exact copies.",
+            },
+            "cluster": STRING_OR_NULL,
+            "versions": {"type": "integer", "description": "Articles in its near-duplicate cluster, itself included."},
         },
     },
     "Related": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
@@ -80,9 +81,10 @@ def chart_bars(months: list[MonthBucket]) -> list[ChartBar]:
 @blueprint.get("/search")
 def search_page():
     """The search box, and results when a query or filter is given."""
-    has_search = any(request.args.get(name) for name in ("q", "from", "to", *FACET_FIELDS))
+    has_search = any(request.args.get(name) for name in ("q", "from", "to", "cluster", *FACET_FIELDS))
     try:
-        result = search_from_request() if has_search else None
+        # People want one entry per story: near-duplicates are collapsed unless the page says otherwise.
+        result = search_from_request(collapse_by_default=True) if has_search else None
     except SearchError as error:
         # The search box keeps what was typed, so the mistake can be fixed where it is shown.
         return render_search_page(None, error), error.status
@@ -103,8 +105,15 @@ def render_search_page(result: SearchResult | None, error: SearchError | None) -
         toggle_filter_url=toggle_filter_url,
         bars=bars,
         chart=(min(CHART_WIDTH, round(sum(bar.width + 1 for bar in bars))) or CHART_WIDTH, CHART_HEIGHT),
-        query_string=request.query_string.decode("latin-1") if result else "",
+        query_string=_formats_query(result) if result else "",
     )
+
+
+def _formats_query(result: SearchResult) -> str:
+    """Return the query string of the same results as JSON, CSV and Atom (which do not collapse unless told)."""
+    args = request.args.to_dict(flat=False)
+    args["collapse"] = ["1" if result.request.collapse else "0"]
+    return urlencode(args, doseq=True)
 
 
 @blueprint.get("/articles/<article_id>")

@@ -1,0 +1,205 @@
+"""Duplicates: exact copies are indexed once with every file recorded; near-duplicates share a cluster."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from test_fingerprint import OTHER_STORY, WIRE_STORY, edited
+
+from app import create_app
+from indexer.pipeline import article_id
+from indexer.reindex import reindex
+from search.request import build_request
+from search.service import get_article, search
+from search.store import ArchiveIndex
+
+# Wire copies run by three outlets on different days, lightly edited, and an unrelated story.
+EDITED_WIRE = edited(WIRE_STORY, 3) + " Additional reporting by the outlet's own correspondent in Erbil."
+WIRE_WITH_MOSQUE = WIRE_STORY.replace("near the old bridge", "near the great mosque")
+
+
+def article(title: str, body: str, day: str, source: str) -> dict[str, str]:
+    return {"text": f"{title}\n\n{body}\n", "meta": json.dumps({"published": day, "source": source})}
+
+
+def corpus_files(articles: dict[str, dict[str, str]]) -> dict[str, str]:
+    files = {}
+    for stem, parts in articles.items():
+        files[f"{stem}.txt"] = parts["text"]
+        files[f"{stem}.meta.json"] = parts["meta"]
+    return files
+
+
+WIRE_CORPUS = {
+    "wire/first": article("Suspects held in Mosul", WIRE_STORY, "2024-03-02", "Wire"),
+    "daily/copy": article("Police arrest three in Mosul", EDITED_WIRE, "2024-03-03", "Daily"),
+    "weekly/copy": article("Mosul arrests before the vote", WIRE_WITH_MOSQUE, "2024-03-05", "Weekly"),
+    "bank/rates": article("Central bank holds rates", OTHER_STORY, "2024-03-04", "Daily"),
+}
+
+
+@pytest.fixture
+def archive(tmp_path):
+    opened = []
+
+    def open_index(corpus, **options):
+        reindex(corpus, tmp_path / "index", workers=1, **options)
+        opened.append(ArchiveIndex(tmp_path / "index"))
+        return opened[-1]
+
+    yield open_index
+    for item in opened:
+        item.close()
+
+
+def titles(archive: ArchiveIndex, **params: str) -> list[str]:
+    request = build_request({name: [value] for name, value in params.items()})
+    return [hit.title for hit in search(archive, request).hits]
+
+
+# -- exact copies -----------------------------------------------------------------------
+def test_the_same_article_saved_twice_is_indexed_once_with_both_files(make_corpus, archive):
+    story = article("Suspects held in Mosul", WIRE_STORY, "2024-03-02", "Wire")
+    corpus = make_corpus(corpus_files({"a/saved": story, "b/saved-again": story}))
+    summary = reindex(corpus, corpus.parent / "first-index", workers=1)
+    assert (summary.added, summary.written, summary.copies, summary.articles) == (2, 2, 1, 1)
+    index = archive(corpus)
+    assert index.article_count() == 1 and set(index.indexed_files()) == {"a/saved.txt", "b/saved-again.txt"}
+    assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
+    record = get_article(index, article_id("a/saved.txt"))
+    assert record.paths == ["a/saved.txt", "b/saved-again.txt"]
+    # The copy's id leads to the article it copies.
+    assert get_article(index, article_id("b/saved-again.txt")).id == record.id
+    # Copies are not counted in facets or the ingest report either.
+    result = search(index, build_request({"q": ["*"]}))
+    assert result.total == 1 and [v.count for v in result.facets["source"]] == [1]
+    assert [row["articles"] for row in index.ingest_report()] == [1]
+
+
+def test_deleting_the_indexed_file_lets_its_copy_take_over(make_corpus, archive):
+    story = article("Suspects held in Mosul", WIRE_STORY, "2024-03-02", "Wire")
+    corpus = make_corpus(corpus_files({"a/saved": story, "b/saved-again": story}))
+    archive(corpus)
+    (corpus / "a/saved.txt").unlink()
+    (corpus / "a/saved.meta.json").unlink()
+    summary = reindex(corpus, corpus.parent / "index", workers=1)
+    assert summary.removed == 1 and summary.articles == 1
+    index = archive(corpus)
+    assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
+    assert get_article(index, article_id("b/saved-again.txt")).paths == ["b/saved-again.txt"]
+    # Nothing changes on the next run.
+    again = reindex(corpus, corpus.parent / "index", workers=1)
+    assert (again.added, again.updated, again.removed, again.written, again.articles) == (0, 0, 0, 0, 1)
+
+
+def test_changing_the_indexed_file_keeps_the_old_text_through_its_copy(make_corpus, archive):
+    story = article("Suspects held in Mosul", WIRE_STORY, "2024-03-02", "Wire")
+    corpus = make_corpus(corpus_files({"a/saved": story, "b/saved-again": story}))
+    archive(corpus)
+    (corpus / "a/saved.txt").write_text(f"Central bank holds rates\n\n{OTHER_STORY}\n", encoding="utf-8")
+    index = archive(corpus)
+    assert index.article_count() == 2
+    assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
+    assert get_article(index, article_id("b/saved-again.txt")).paths == ["b/saved-again.txt"]
+
+
+def test_a_new_copy_of_an_article_changed_in_the_same_run_becomes_the_article(make_corpus, archive):
+    story = article("Suspects held in Mosul", WIRE_STORY, "2024-03-02", "Wire")
+    # "z/" sorts after "a/": the copy is read before its original's change is seen.
+    corpus = make_corpus(corpus_files({"z/original": story}))
+    archive(corpus)
+    shutil.copy(corpus / "z/original.txt", corpus / "a-new-copy.txt")
+    shutil.copy(corpus / "z/original.meta.json", corpus / "a-new-copy.meta.json")
+    (corpus / "z/original.txt").write_text(f"Central bank holds rates\n\n{OTHER_STORY}\n", encoding="utf-8")
+    index = archive(corpus)
+    assert index.article_count() == 2
+    assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
+    assert get_article(index, article_id("a-new-copy.txt")).id == article_id("a-new-copy.txt")
+
+
+# -- near-duplicates --------------------------------------------------------------------
+def test_wire_copies_share_a_cluster_and_collapse_to_the_earliest(make_corpus, archive):
+    index = archive(make_corpus(corpus_files(WIRE_CORPUS)))
+    every = search(index, build_request({"q": ["Mosul"]}))
+    assert every.total == 3 and {hit.versions for hit in every.hits} == {3}
+    assert len({hit.cluster for hit in every.hits}) == 1
+    collapsed = search(index, build_request({"q": ["Mosul"], "collapse": ["1"]}))
+    assert [hit.title for hit in collapsed.hits] == ["Suspects held in Mosul"] and collapsed.total == 1
+    assert collapsed.hits[0].versions == 3
+    # Counts agree with what is shown: one story, from the outlet that ran it first.
+    assert [(v.value, v.count) for v in collapsed.facets["source"]] == [("Wire", 1)]
+    assert sum(bucket.count for bucket in collapsed.months) == 1
+    # The cluster filter lists every version, oldest first.
+    versions = titles(index, cluster=every.hits[0].cluster, sort="date")
+    assert versions == ["Suspects held in Mosul", "Police arrest three in Mosul", "Mosul arrests before the vote"]
+    # The unrelated story is alone in its cluster.
+    assert search(index, build_request({"q": ["bank"], "collapse": ["1"]})).hits[0].versions == 1
+
+
+def test_collapse_shows_the_earliest_version_the_query_matches(make_corpus, archive):
+    index = archive(make_corpus(corpus_files(WIRE_CORPUS)))
+    # Only the third outlet's edit mentions the mosque.
+    assert titles(index, q="mosque", collapse="1") == ["Mosul arrests before the vote"]
+    # With a source filter, the earliest version from that source stands for the story.
+    assert titles(index, q="Mosul", source="Daily", collapse="1") == ["Police arrest three in Mosul"]
+    result = search(index, build_request({"q": ["Mosul"], "source": ["Daily"], "collapse": ["1"]}))
+    counts = {v.value: v.count for v in result.facets["source"]}
+    # Each source's count is what choosing it alone would show: its own earliest version, once.
+    assert counts == {"Daily": 1, "Wire": 1, "Weekly": 1}
+
+
+def test_a_near_duplicate_added_later_joins_the_indexed_cluster(make_corpus, archive):
+    corpus = make_corpus(corpus_files({"wire/first": WIRE_CORPUS["wire/first"]}))
+    archive(corpus)
+    (corpus / "daily").mkdir()
+    (corpus / "daily/copy.txt").write_text(WIRE_CORPUS["daily/copy"]["text"], encoding="utf-8")
+    summary = reindex(corpus, corpus.parent / "index", workers=1)
+    assert (summary.added, summary.near_duplicates) == (1, 1)
+    index = archive(corpus)
+    assert titles(index, q="Mosul", collapse="1") == ["Suspects held in Mosul"]
+    hits = search(index, build_request({"q": ["Mosul"]})).hits
+    assert len(hits) == 2 and hits[0].cluster == hits[1].cluster == article_id("wire/first.txt")
+
+
+def test_collapsing_is_a_parameter_of_the_api_and_on_by_default_in_the_page(make_corpus, archive):
+    index = archive(make_corpus(corpus_files(WIRE_CORPUS)))
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index.root)})
+    client = app.test_client()
+    api = client.get("/api/search?q=Mosul").get_json()
+    assert api["total"] == 3 and api["query"]["collapse"] is False
+    collapsed = client.get("/api/search?q=Mosul&collapse=1").get_json()
+    assert collapsed["total"] == 1 and collapsed["results"][0]["versions"] == 3
+    bad = client.get("/api/search?q=Mosul&collapse=maybe")
+    assert bad.status_code == 400 and bad.get_json()["error"]["param"] == "collapse"
+    page = client.get("/search?q=Mosul").get_data(as_text=True)
+    assert page.count('class="hit"') == 1 and ">3 versions</a>" in page
+    assert "collapse=1" in page.split('class="formats"')[1]  # the JSON/CSV/Atom links give the same results
+    link = page.split('class="versions" href="')[1].split('"')[0].replace("&amp;", "&")
+    versions = client.get(link).get_data(as_text=True)
+    assert versions.count('class="hit"') == 3 and "Versions of one story" in versions
+    every = client.get("/search?q=Mosul&collapse=0").get_data(as_text=True)
+    assert every.count('class="hit"') == 3
+    app.extensions["archive_index"].close()
+
+
+def test_related_articles_leave_out_versions_of_the_same_story(make_corpus, archive):
+    index = archive(make_corpus(corpus_files(WIRE_CORPUS)))
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index.root)})
+    related = app.test_client().get(f"/api/articles/{article_id('wire/first.txt')}/related").get_json()
+    assert article_id("daily/copy.txt") not in {hit["id"] for hit in related["results"]}
+    page = app.test_client().get(f"/articles/{article_id('wire/first.txt')}").get_data(as_text=True)
+    assert "3 versions of this story" in page
+    app.extensions["archive_index"].close()
+
+
+def test_a_full_build_committed_in_parts_finds_the_same_duplicates(make_corpus, archive, monkeypatch):
+    # Commit after every article, so every look-up goes to what the build has committed so far.
+    monkeypatch.setattr("search.writer.FLUSH_EVERY", 1)
+    files = corpus_files(WIRE_CORPUS | {"zz/saved-again": WIRE_CORPUS["wire/first"]})
+    index = archive(make_corpus(files), full=True)
+    assert index.article_count() == 4
+    collapsed = search(index, build_request({"q": ["Mosul"], "collapse": ["1"]}))
+    assert [hit.title for hit in collapsed.hits] == ["Suspects held in Mosul"] and collapsed.hits[0].versions == 3
+    assert get_article(index, article_id("wire/first.txt")).paths == ["wire/first.txt", "zz/saved-again.txt"]
