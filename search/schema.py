@@ -30,6 +30,7 @@ AUTHOR_FACET = "author_facet"
 SOURCE_FACET = "source_facet"
 RECORD = "record"  # the whole article metadata as JSON, for the article page and API
 HAS_DATE = "has_date"  # 1 when the date is known: undated articles sort after dated ones
+HAS_AUTHOR = "has_author"  # 1 when an author is known (a column, for the ingest report)
 BODY_HASH = "body_hash"  # hash of headline and clean text: identical copies share it
 SPELL = "spell"  # title and body words, unstemmed, in one field: the source of spelling suggestions
 # Duplicates. An exact copy (same clean text as an indexed article) is kept as a small "copy" document
@@ -44,7 +45,7 @@ NEAR_KEYS = "near_keys"  # near-duplicate band keys (indexer.fingerprint), looke
 NEAR_DUPLICATE_SHARED_KEYS = 2
 
 # Bump when fields or analyzers change: an index built with another version is rebuilt in full.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # The title is the strongest signal of what an article is about. Its words are written into CONTENT this
 # many times: that is BM25F's field weight (term frequencies added before saturation), which
@@ -96,8 +97,9 @@ def build_schema() -> Schema:
     return Schema(
         **{
             ID_FIELD: ID(stored=True, unique=True),
-            PATH: ID(stored=True),
-            CONTENT_HASH: ID(stored=True),
+            # Columns too: each reindex reads every file's path and hash without loading stored articles.
+            PATH: ID(stored=True, sortable=True),
+            CONTENT_HASH: ID(stored=True, sortable=True),
             # A hyphenated or dotted word ("Iran-backed") is searched as a phrase, not as two loose words.
             TITLE: TEXT(stored=True, analyzer=title_analyzer, multitoken_query="phrase"),
             **{
@@ -115,6 +117,7 @@ def build_schema() -> Schema:
             AUTHOR_FACET: KEYWORD(commas=True, lowercase=False, scorable=False),
             SOURCE_FACET: ID(sortable=True),
             HAS_DATE: NUMERIC(sortable=True),
+            HAS_AUTHOR: NUMERIC(sortable=True),
             BODY_HASH: ID(stored=True, sortable=True),
             CLUSTER: ID(stored=True, sortable=True),
             ROLE: ID(stored=True),

@@ -19,7 +19,17 @@ from whoosh import index as whoosh_index
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from search.schema import AUTHORS, CONTENT_HASH, DATE, LANGUAGE, PATH, ROLE, ROLE_COPY, SOURCE, weighting
+from search.schema import (
+    CONTENT_HASH,
+    HAS_AUTHOR,
+    HAS_DATE,
+    LANGUAGE,
+    PATH,
+    ROLE,
+    ROLE_COPY,
+    SOURCE_FACET,
+    weighting,
+)
 
 POINTER_FILE = "CURRENT"
 # Idle searchers kept for reuse: about one per server thread.
@@ -159,29 +169,43 @@ class ArchiveIndex:
             return searcher.doc_count() - copies
 
     def indexed_files(self) -> dict[str, str]:
-        """Return {corpus-relative path: content hash} of every indexed article (empty if no index)."""
+        """Return {corpus-relative path: content hash} of every indexed file (empty if no index).
+
+        Read from columns, so a reindex does not load every stored article to learn what changed.
+        """
         if not self.exists():
             return {}
         with self.searcher() as searcher:
-            return {fields[PATH]: fields[CONTENT_HASH] for fields in searcher.all_stored_fields()}
+            return dict(_live_rows(searcher.reader(), PATH, CONTENT_HASH))
 
     def ingest_report(self) -> list[dict]:
         """Per source (None: unknown), how many articles the index holds and how many lack a date, author, language.
 
-        Reads stored fields one article at a time, so memory grows with the number of sources only.
-        Sources with the most articles come first.
+        Read from columns: memory grows with the number of sources only. Sources with the most
+        articles come first.
         """
         rows: dict[str | None, dict] = {}
         with self.searcher() as searcher:
-            for fields in searcher.all_stored_fields():
-                if fields.get(ROLE) == ROLE_COPY:
+            copies = set(searcher.docs_for_query(Term(ROLE, ROLE_COPY)))
+            columns = _live_rows(searcher.reader(), SOURCE_FACET, HAS_DATE, HAS_AUTHOR, LANGUAGE, with_docnum=True)
+            for docnum, source, dated, authored, language in columns:
+                if docnum in copies:
                     continue
-                source = fields.get(SOURCE) or None
+                source = source or None
                 row = rows.setdefault(
                     source, {"source": source, "articles": 0, "no_date": 0, "no_author": 0, "no_language": 0}
                 )
                 row["articles"] += 1
-                row["no_date"] += DATE not in fields
-                row["no_author"] += not fields.get(AUTHORS)
-                row["no_language"] += fields.get(LANGUAGE, UNDETERMINED_LANGUAGE) in ("", UNDETERMINED_LANGUAGE)
+                row["no_date"] += not dated
+                row["no_author"] += not authored
+                row["no_language"] += language in ("", UNDETERMINED_LANGUAGE)
         return sorted(rows.values(), key=lambda row: (-row["articles"], row["source"] or ""))
+
+
+def _live_rows(reader, *fieldnames: str, with_docnum: bool = False) -> Iterator[tuple]:
+    """Yield the column values of every document not deleted, one tuple per document."""
+    deleted = set(range(reader.doc_count_all())) - set(reader.all_doc_ids()) if reader.has_deletions() else set()
+    columns = [reader.column_reader(name) for name in fieldnames]
+    for docnum, values in enumerate(zip(*columns, strict=True)):
+        if docnum not in deleted:
+            yield (docnum, *values) if with_docnum else values

@@ -72,6 +72,7 @@ def index_fields(record: dict) -> dict:
         f.LANGUAGE: record.get("language") or "und",
         f.AUTHOR_FACET: f.KEYWORD_SEPARATOR.join(name for name in authors if name),
         f.HAS_DATE: 1 if day else 0,
+        f.HAS_AUTHOR: 1 if any(authors) else 0,
         f.BODY_HASH: text_hash(record.get("title") or "", record.get("body") or ""),
         f.SPELL: f"{record.get('title') or ''}\n{record.get('body') or ''}",
         f.RECORD: json.dumps(
