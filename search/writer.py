@@ -205,11 +205,11 @@ class IndexUpdate:
         fields = index_fields(record)
         text_hash = fields[f.BODY_HASH]
         if text_hash in self._primaries:
-            self._writer.update_document(**copy_fields(record, text_hash))
+            self._write(copy_fields(record, text_hash))
             return f.ROLE_COPY
         if self._indexed_primary(text_hash):
             if self._new_dir is not None:  # a full build removes nothing: the article stays
-                self._writer.update_document(**copy_fields(record, text_hash))
+                self._write(copy_fields(record, text_hash))
             else:
                 self._late_copies.append((text_hash, copy_fields(record, text_hash)))
             return f.ROLE_COPY
@@ -221,13 +221,20 @@ class IndexUpdate:
         role = "article"
         if cluster != record["id"]:
             fields[f.ROLE] = role = f.ROLE_VERSION
-        self._writer.update_document(**fields)
+        self._write(fields)
         self._primaries[text_hash] = cluster
         for key in keys:
             self._near_keys.setdefault(key, cluster)
         if self._new_dir is not None and len(self._primaries) >= FLUSH_EVERY:
             self._flush()
         return role
+
+    def _write(self, fields: dict) -> None:
+        if self._new_dir is not None:
+            # A new build holds each id once: no older version to look up and replace.
+            self._writer.add_document(**fields)
+        else:
+            self._writer.update_document(**fields)
 
     def _flush(self) -> None:
         """Commit a full build so far (its folder is not live yet) and look up what it holds from now on."""
@@ -264,7 +271,7 @@ class IndexUpdate:
             if text_hash in orphans:
                 paths.add(fields[f.PATH])
             else:
-                self._writer.update_document(**fields)
+                self._write(fields)
         return sorted(paths)
 
     def __exit__(
