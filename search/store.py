@@ -176,7 +176,11 @@ class ArchiveIndex:
         if not self.exists():
             return {}
         with self.searcher() as searcher:
-            return dict(_live_rows(searcher.reader(), PATH, CONTENT_HASH))
+            reader = searcher.reader()
+            if all(reader.has_column(name) for name in (PATH, CONTENT_HASH)):
+                return dict(_live_rows(reader, PATH, CONTENT_HASH))
+            # An index built by an older version, about to be rebuilt: its stored fields still say what it holds.
+            return {fields[PATH]: fields[CONTENT_HASH] for fields in searcher.all_stored_fields()}
 
     def ingest_report(self) -> list[dict]:
         """Per source (None: unknown), how many articles the index holds and how many lack a date, author, language.

@@ -150,3 +150,24 @@ def test_a_changed_file_that_is_now_unusable_leaves_the_index(make_corpus, tmp_p
     summary = reindex(corpus, tmp_path / "index")
     assert (summary.removed, summary.unchanged, summary.articles) == (1, 1, 1)
     assert summary.skipped == [{"path": "a.txt", "reason": "file is empty"}]
+
+
+def test_an_index_from_an_older_version_without_columns_is_rebuilt(make_corpus, tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    from search.store import POINTER_FILE, SCHEMA_VERSION_FILE
+
+    # What an older version left: paths and hashes stored, but not as columns.
+    old = tmp_path / "index" / "index-old"
+    old.mkdir(parents=True)
+    schema = Schema(id=ID(stored=True), path=ID(stored=True), content_hash=ID(stored=True))
+    ix = whoosh_index.create_in(str(old), schema)
+    with ix.writer() as writer:
+        writer.add_document(id="x", path="a.txt", content_hash="old")
+    (old / SCHEMA_VERSION_FILE).write_text("6")
+    (tmp_path / "index" / POINTER_FILE).write_text("index-old\n")
+    corpus = make_corpus({"a.txt": story("Budget talks"), "b.txt": story("More talks", "Second day.")})
+    summary = reindex(corpus, tmp_path / "index")
+    assert summary.full and (summary.added, summary.updated, summary.articles) == (1, 1, 2)
+    assert set(indexed(tmp_path / "index")) == {"a.txt", "b.txt"}
