@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from whoosh import collectors, highlight, sorting
 from whoosh.collectors import TimeLimit
+from whoosh.idsets import BitSet
 from whoosh.query import And, DateRange, Every, Or, Query, Term
 
 from search import schema as f
@@ -185,8 +186,63 @@ def _filter_query(request: SearchRequest, skip_facet: str | None = None) -> Quer
     return parts[0] if len(parts) == 1 else And(parts)
 
 
+class _ListsPerSegment(sorting.OverlappingCategorizer):
+    """Values of a multi-valued facet per document, read from postings once per segment reader.
+
+    Whoosh's own categorizer reads them again for every search, a cost that grows with the archive.
+    Only documents that have a value are kept (most articles have one author at most).
+    """
+
+    def set_searcher(self, segment_searcher, docoffset: int) -> None:
+        reader = segment_searcher.reader()
+        cache = reader.__dict__.setdefault("_archive_value_lists", {})
+        if self._fieldname not in cache:
+            field, lists = segment_searcher.schema[self._fieldname], {}
+            for btext in field.sortable_terms(reader, self._fieldname):
+                value = field.from_bytes(btext)
+                for docnum in reader.postings(self._fieldname, btext).all_ids():
+                    lists.setdefault(docnum, []).append(value)
+            cache[self._fieldname] = lists
+        self._value_lists = cache[self._fieldname]
+
+    def keys_for(self, matcher, docid: int) -> list:
+        return self._value_lists.get(docid) or [None]
+
+    def key_for(self, matcher, docid: int):
+        return (self._value_lists.get(docid) or [None])[0]
+
+
+class _MultiValuedFacet(sorting.FieldFacet):
+    def categorizer(self, global_searcher) -> _ListsPerSegment:
+        return _ListsPerSegment(global_searcher, self.fieldname)
+
+
 def _facet(name: str) -> sorting.FieldFacet:
-    return sorting.FieldFacet(f.FACET_FIELDS[name], allow_overlap=name in f.MULTI_VALUED_FACETS)
+    if name in f.MULTI_VALUED_FACETS:
+        return _MultiValuedFacet(f.FACET_FIELDS[name], allow_overlap=True)
+    return sorting.FieldFacet(f.FACET_FIELDS[name])
+
+
+# Filters (facet values, date ranges) remembered per searcher as bit sets of the documents they allow.
+MAX_CACHED_FILTERS = 256
+
+
+def _filter_docs(searcher, filter_query: Query | None) -> BitSet | set[int] | None:
+    """Return the documents a filter allows, worked out once per searcher and filter.
+
+    Whoosh would otherwise turn each filter into a document set on every search: for a common
+    source that is a walk over most of the archive.
+    """
+    if filter_query is None:
+        return None
+    cache = _searcher_cache(searcher).setdefault("filters", {})
+    if filter_query not in cache:
+        if len(cache) >= MAX_CACHED_FILTERS:
+            cache.pop(next(iter(cache)))
+        allowed = BitSet(searcher.docs_for_query(filter_query), size=searcher.doc_count_all())
+        # Whoosh reads an empty filter as no filter at all: one document number that never occurs stands in.
+        cache[filter_query] = allowed if allowed else {-1}
+    return cache[filter_query]
 
 
 def _facet_values(counts: dict, selected: tuple[str, ...], size: int) -> list[FacetValue]:
@@ -444,7 +500,7 @@ class DeadlineCollector(collectors.WrappingCollector):
 
 def _limited_search(searcher, query: Query, time_limit: float | None, **options):
     """Search like Searcher.search, but stop with SearchTimeout after time_limit seconds."""
-    filter_query, mask = options.pop("filter", None), options.pop("mask", None)
+    filter_query, mask = _filter_docs(searcher, options.pop("filter", None)), options.pop("mask", None)
     collector = searcher.collector(**options)
     if time_limit:
         collector = DeadlineCollector(collector, time_limit)
