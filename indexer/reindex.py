@@ -212,7 +212,8 @@ def reindex(
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
     workers = workers or default_workers()
     try:
-        with IndexUpdate(archive, full=full) as update:
+        # Indexing is most of a full build's work: it is spread over as many processes as extraction.
+        with IndexUpdate(archive, full=full, writer_processes=workers) as update:
             # Read under the lock, so a run that just finished is seen.
             run = _Run(update, archive.indexed_files(), load_problems(archive.root))
             run.summary.workers = workers

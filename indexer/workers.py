@@ -10,7 +10,6 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from functools import partial
@@ -18,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 
 from indexer.pipeline import FileJob, FileOutcome, run_chunk, run_job
+from search.writer import exit_with_parent
 
 # Files handed to a worker at a time: enough to make inter-process messages cheap, few enough for smooth progress.
 CHUNK_FILES = 16
@@ -27,8 +27,6 @@ IN_FLIGHT_PER_WORKER = 2
 # (fast to start, and no locks or open index files inherited from the writing process).
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 PRELOAD_MODULES = ["indexer.preload"]
-# How often a worker checks that the reindex process that started it is still alive.
-PARENT_CHECK_SECONDS = 0.5
 
 
 def default_workers() -> int:
@@ -39,22 +37,10 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    while True:
-        time.sleep(PARENT_CHECK_SECONDS)
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            # The reindex was killed (even with SIGKILL): do not linger as an orphan.
-            os._exit(1)
-        except PermissionError:  # pid reused by another user's process: ours is gone
-            os._exit(1)
-
-
 def _init_worker(parent_pid: int) -> None:
     # Ctrl+C reaches the whole process group; the writing process alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    threading.Thread(target=exit_with_parent, args=(parent_pid,), daemon=True).start()
 
 
 def run_jobs(root: Path, jobs: Iterable[FileJob], workers: int) -> Iterator[FileOutcome]:

@@ -9,11 +9,14 @@ import hashlib
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
 from whoosh import index as whoosh_index
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter
 
 from search import schema as f
@@ -41,6 +44,45 @@ def copy_fields(record: dict, text_hash: str) -> dict:
         f.ROLE: f.ROLE_COPY,
         f.RECORD: json.dumps({"path": record["path"], "url": record.get("url")}, ensure_ascii=False),
     }
+
+
+# How often a helper process of a reindex checks that the reindex is still alive.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Wait in a helper process of a reindex, and end it as soon as the reindex is gone (even after SIGKILL)."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        try:
+            os.kill(parent_pid, 0)
+        except (ProcessLookupError, PermissionError):  # gone, or the pid now belongs to another user
+            os._exit(1)
+
+
+class _SegmentWriterProcess(SubWriterTask):
+    """Whoosh's segment-writing process, which would otherwise wait forever for work from a killed reindex."""
+
+    def __init__(self, *args, parent_pid: int) -> None:
+        super().__init__(*args)
+        self.parent_pid = parent_pid
+
+    def run(self) -> None:
+        # Ctrl+C reaches the whole process group; the reindex process alone decides how to stop.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        threading.Thread(target=exit_with_parent, args=(self.parent_pid,), daemon=True).start()
+        super().run()
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's multi-process writer, with writing processes that do not outlive the reindex."""
+
+    def _new_task(self) -> SubWriterTask:
+        args = (self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
+        task = _SegmentWriterProcess(*args, parent_pid=os.getpid())
+        self.tasks.append(task)
+        task.start()
+        return task
 
 
 class ReindexLocked(Exception):
@@ -100,8 +142,10 @@ class IndexUpdate:
     reads until it is complete, commits every FLUSH_EVERY articles to keep that memory bounded.
     """
 
-    def __init__(self, archive: ArchiveIndex, full: bool = False) -> None:
+    def __init__(self, archive: ArchiveIndex, full: bool = False, writer_processes: int = 1) -> None:
+        """writer_processes: for a full build, how many processes write index segments in parallel."""
         self.archive = archive
+        self.writer_processes = writer_processes
         # An index from another schema version cannot be updated in place.
         self.full = full or not archive.exists() or archive.schema_version() != f.SCHEMA_VERSION
         self._lock_handle = None
@@ -132,9 +176,7 @@ class IndexUpdate:
                 ix = self.archive.open()
                 self._committed = ix.reader()
                 self._committed_copies = set(self._docnums(f.ROLE, f.ROLE_COPY))
-            # Separate segment files, not one compound file: Whoosh-Reloaded copies every part of a compound
-            # file into memory for each searcher that opens it (about 3 KB per article per searcher).
-            self._writer = ix.writer(compound=False)
+            self._writer = self._open_writer(ix)
         except BaseException:
             self._discard()
             raise
@@ -229,6 +271,18 @@ class IndexUpdate:
             self._flush()
         return role
 
+    def _open_writer(self, ix: whoosh_index.Index) -> IndexWriter:
+        # Separate segment files, not one compound file: Whoosh-Reloaded copies every part of a compound
+        # file into memory for each searcher that opens it (about 3 KB per article per searcher).
+        if self._new_dir is None or self.writer_processes < 2:
+            return ix.writer(compound=False)
+        # A full build hands documents to processes that each write a segment of their own (kept as
+        # they are: merging them in this process would cost what the parallel writing saved). They
+        # are forked, and only ever use the queues Whoosh makes for them.
+        return _ParallelWriter(
+            ix, procs=self.writer_processes, multisegment=True, compound=False, subargs={"compound": False}
+        )
+
     def _write(self, fields: dict) -> None:
         if self._new_dir is not None:
             # A new build holds each id once: no older version to look up and replace.
@@ -245,7 +299,7 @@ class IndexUpdate:
         self._committed_copies = set(self._docnums(f.ROLE, f.ROLE_COPY))
         self._primaries.clear()
         self._near_keys.clear()
-        self._writer = ix.writer(compound=False)
+        self._writer = self._open_writer(ix)
 
     def delete(self, article_id: str) -> None:
         """Remove the article with this id."""
