@@ -26,6 +26,7 @@ from indexer.read import (
 )
 from indexer.sidecar import apply_sidecar
 from indexer.textdump import extract_text
+from indexer.topics import topic_keys
 from indexer.warc import WarcReader, damage_reason
 
 EXTRACTORS = {"text": extract_text, "html": extract_html}
@@ -94,14 +95,18 @@ def process(article: Article, max_text_chars: int = DEFAULT_MAX_TEXT_CHARS) -> A
     return article
 
 
+def similarity_keys(title: str, body: str) -> dict[str, list[str]]:
+    """Return the keys that find an article's near-duplicates and similar articles in the index."""
+    return {"near_keys": band_keys(body), "topic_keys": topic_keys(title, body)}
+
+
 def article_record(article: Article, digest: str) -> dict:
     """Build the plain index record of a processed article (the indexer's last step)."""
-    return article.metadata() | {
-        "id": article_id(article_key(article)),
-        "content_hash": digest,
-        "date": article.date,
-        "near_keys": band_keys(article.body),
-    }
+    return (
+        article.metadata()
+        | {"id": article_id(article_key(article)), "content_hash": digest, "date": article.date}
+        | similarity_keys(article.title, article.body)
+    )
 
 
 def extract_file(root: Path, relpath: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Article:

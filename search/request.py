@@ -37,6 +37,7 @@ class SearchRequest:
     facet_size: int = DEFAULT_FACET_SIZE
     collapse: bool = False  # show each cluster of near-duplicates once, as its earliest matching article
     cluster: str | None = None  # only the articles of this cluster (its "versions")
+    similar: str | None = None  # only the articles similar to the article with this id
 
 
 def _single(params: Mapping[str, Sequence[str]], name: str, default: str = "") -> str:
@@ -107,7 +108,9 @@ def build_request(params: Mapping[str, Sequence[str]], collapse_by_default: bool
         raise InvalidParameter(f"'from' ({date_from}) is after 'to' ({date_to})", param="from")
     facet_size = _integer(params, "facet_size", DEFAULT_FACET_SIZE, 1, MAX_FACET_SIZE)
     cluster = _single(params, "cluster") or None
-    if cluster is not None and len(cluster) > MAX_FILTER_CHARS:
-        raise InvalidParameter(f"'cluster' is longer than {MAX_FILTER_CHARS} characters", param="cluster")
+    similar = _single(params, "similar") or None
+    for name, value in (("cluster", cluster), ("similar", similar)):
+        if value is not None and len(value) > MAX_FILTER_CHARS:
+            raise InvalidParameter(f"'{name}' is longer than {MAX_FILTER_CHARS} characters", param=name)
     collapse = _flag(params, "collapse", collapse_by_default)
-    return SearchRequest(q, page, per_page, sort, filters, date_from, date_to, facet_size, collapse, cluster)
+    return SearchRequest(q, page, per_page, sort, filters, date_from, date_to, facet_size, collapse, cluster, similar)

@@ -43,9 +43,12 @@ ROLE_VERSION = "version"
 NEAR_KEYS = "near_keys"  # near-duplicate band keys (indexer.fingerprint), looked up when indexing
 # Articles sharing at least this many band keys are near-duplicates (indexer.fingerprint gives the odds).
 NEAR_DUPLICATE_SHARED_KEYS = 2
+# The names an article is most about (indexer.topics); articles sharing this many are "similar".
+TOPIC_KEYS = "topic_keys"
+SIMILAR_SHARED_KEYS = 2
 
 # Bump when fields or analyzers change: an index built with another version is rebuilt in full.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # The title is the strongest signal of what an article is about. Its words are written into CONTENT this
 # many times: that is BM25F's field weight (term frequencies added before saturation), which
@@ -122,6 +125,7 @@ def build_schema() -> Schema:
             CLUSTER: ID(stored=True, sortable=True),
             ROLE: ID(stored=True),
             NEAR_KEYS: KEYWORD(lowercase=False, scorable=False),
+            TOPIC_KEYS: KEYWORD(lowercase=False, scorable=False),
             # No positions: suggestions only need which words exist and how often.
             SPELL: TEXT(analyzer=StandardAnalyzer(stoplist=None, minsize=3), phrase=False),
             RECORD: STORED(),

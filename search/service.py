@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import collections
 import datetime as dt
 import html
 import json
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from whoosh import collectors, highlight, sorting
 from whoosh.collectors import TimeLimit
 from whoosh.idsets import BitSet
-from whoosh.query import And, DateRange, Every, Or, Query, Term
+from whoosh.query import And, DateRange, Every, NullQuery, Or, Query, Term
 
 from search import schema as f
 from search.errors import SearchError, SearchTimeout
@@ -45,6 +46,7 @@ class Hit:
     score: float | None
     cluster: str | None = None  # its near-duplicate cluster
     versions: int = 1  # articles in that cluster, itself included
+    similar: int = 0  # other articles naming enough of the same people and places (not its versions)
 
 
 @dataclass
@@ -100,6 +102,7 @@ class ArticleRecord:
     paths: list[str] = field(default_factory=list)  # every corpus file holding this text: its own, then copies
     cluster: str | None = None
     versions: int = 1
+    similar: int = 0
 
 
 class MarkFormatter(highlight.Formatter):
@@ -169,9 +172,14 @@ class Marker:
         return html.escape(text, quote=False)
 
 
-def _filter_query(request: SearchRequest, skip_facet: str | None = None) -> Query | None:
-    """Combine filters: values of one facet OR together, different facets and dates AND."""
+def _filter_query(request: SearchRequest, skip_facet: str | None = None, searcher=None) -> Query | None:
+    """Combine filters: values of one facet OR together, different facets and dates AND.
+
+    With a searcher, `similar` (the articles similar to one) is among them.
+    """
     parts: list[Query] = []
+    if request.similar and searcher is not None:
+        parts.append(_similar_query(searcher, request.similar))
     for name, values in request.filters.items():
         if name != skip_facet:
             parts.append(Or([Term(f.FACET_FIELDS[name], value) for value in values]))
@@ -402,6 +410,33 @@ def _hidden(
     return hidden or None
 
 
+def _similar_query(searcher, article_id: str) -> Query:
+    """Return a query for the articles similar to this one (none when the id is unknown)."""
+    docnum = _article_docnum(searcher, article_id)
+    similar = similar_docs(searcher, docnum, searcher.stored_fields(docnum)) if docnum is not None else {}
+    ids = [searcher.stored_fields(d)[f.ID_FIELD] for d in sorted(similar)]
+    return Or([Term(f.ID_FIELD, i) for i in ids]) if ids else NullQuery
+
+
+def similar_docs(searcher, docnum: int, stored: dict) -> dict[int, int]:
+    """Return {document: names shared} of the articles sharing enough topic keys with this one.
+
+    Its own versions (near-duplicates) are left out: they are the same story, not similar ones.
+    Each topic key's postings list the articles that name it among their main names, so this
+    reads a few short lists.
+    """
+    keys = json.loads(stored.get(f.RECORD) or "{}").get("topic_keys") or []
+    if len(keys) < f.SIMILAR_SHARED_KEYS:
+        return {}
+    reader = searcher.reader()
+    shared: collections.Counter[int] = collections.Counter()
+    for key in keys:
+        if (f.TOPIC_KEYS, key) in reader:
+            shared.update(reader.postings(f.TOPIC_KEYS, key).all_ids())
+    leave_out = {docnum, *duplicates(searcher).members.get(stored.get(f.CLUSTER) or "", [])}
+    return {d: n for d, n in shared.items() if n >= f.SIMILAR_SHARED_KEYS and d not in leave_out}
+
+
 def _versions(searcher, cluster: str | None) -> int:
     members = duplicates(searcher).members.get(cluster or "")
     return len(members) if members else 1
@@ -530,7 +565,7 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
         plain_facets = {name: _facet(name) for name in f.FACET_FIELDS if name not in request.filters}
         plain_facets[MONTH_FACET] = sorting.FieldFacet(f.MONTH)
         window = request.page * request.per_page
-        filter_query = _filter_query(request)
+        filter_query = _filter_query(request, searcher=searcher)
         results = _limited_search(
             searcher,
             query,
@@ -551,7 +586,7 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
         }
         # Counts of a filtered facet ignore its own filter, so the other values stay choosable.
         for name in selected_facets:
-            others_filter = _filter_query(request, skip_facet=name)
+            others_filter = _filter_query(request, skip_facet=name, searcher=searcher)
             others = _limited_search(
                 searcher,
                 query,
@@ -569,7 +604,7 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
             # Offer it only when it would really find more.
             better = searcher.search(
                 parse_query(suggestion, parser),
-                filter=filter_query,
+                filter=_filter_docs(searcher, filter_query),
                 mask=duplicates(searcher).copies,
                 limit=1,
                 scored=False,
@@ -583,7 +618,9 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
             snippet = marker.snippet(hit.get(f.BODY, ""), hit.get(f.TITLE, ""), hit.get(f.LANGUAGE))
             stored = hit.fields()
             score = hit.score if request.sort == "relevance" else None
-            hits.append(_hit(stored, snippet, score, _versions(searcher, stored.get(f.CLUSTER))))
+            hit_record = _hit(stored, snippet, score, _versions(searcher, stored.get(f.CLUSTER)))
+            hit_record.similar = len(similar_docs(searcher, hit.docnum, stored))
+            hits.append(hit_record)
     return SearchResult(
         request=request,
         parsed=parsed,
@@ -613,54 +650,56 @@ def get_article(archive: ArchiveIndex, article_id: str) -> ArticleRecord | None:
         docnum = _article_docnum(searcher, article_id)
         if docnum is None:
             return None
-        return _full_record(searcher, searcher.stored_fields(docnum))
+        return _full_record(searcher, searcher.stored_fields(docnum), docnum)
 
 
-def _full_record(searcher, stored: dict) -> ArticleRecord:
-    """Return an article's record with the files of its exact copies and the size of its cluster."""
+def _full_record(searcher, stored: dict, docnum: int | None = None) -> ArticleRecord:
+    """Return an article's record with the files of its exact copies and the size of its cluster.
+
+    With its document number, also how many similar articles it has (exports leave that out: it
+    would cost a look-up per exported article).
+    """
     record = _record(stored)
     copies = duplicates(searcher).copies
     if copies:
         same_text = searcher.document_numbers(**{f.BODY_HASH: stored.get(f.BODY_HASH)})
         record.paths += sorted(searcher.stored_fields(d)[f.PATH] for d in same_text if d in copies)
     record.versions = _versions(searcher, record.cluster)
+    if docnum is not None:
+        record.similar = len(similar_docs(searcher, docnum, stored))
     return record
 
 
-# Key terms taken from an article to find others like it.
-RELATED_KEY_TERMS = 12
-# Related articles should share real content, not one common word.
-MIN_RELATED_SCORE_SHARE = 0.1
-
-
 def related(archive: ArchiveIndex, article_id: str, limit: int = 5) -> list[Hit] | None:
-    """Return articles most like this one (more-like-this on title and body), or None for an unknown id.
+    """Return the articles most like this one, or None for an unknown id.
 
-    Its near-duplicates are left out: they are versions of the same story, not related ones.
+    They are its similar articles (similar_docs): those naming most of the same people and places
+    first, then those published closest to it. Its copies and versions are not among them.
     """
     with archive.searcher() as searcher:
         docnum = _article_docnum(searcher, article_id)
         if docnum is None:
             return None
-        stored = searcher.stored_fields(docnum)
-        text = "\n".join([stored.get(f.TITLE, "")] * f.TITLE_WEIGHT + [stored.get(f.BODY, "")])
-        field = f.content_field(stored.get(f.LANGUAGE))
-        key_terms = searcher.key_terms_from_text(field, text, numterms=RELATED_KEY_TERMS)
-        if not key_terms:
-            return []
-        query = Or([Term(field, word, boost=weight) for word, weight in key_terms])
-        versions = duplicates(searcher).members.get(stored.get(f.CLUSTER) or "", [])
-        # Skip them here rather than with a mask: a mask makes Whoosh visit every match,
-        # while a plain top-N search can skip blocks that cannot make the top.
-        leave_out = {docnum, *versions}
-        results = searcher.search(query, limit=limit + len(leave_out))
-        hits = [hit for hit in results if hit.docnum not in leave_out][:limit]
-        top_score = hits[0].score if hits else 0
-        return [
-            _hit(hit.fields(), _fallback_snippet(hit.get(f.BODY, "")), hit.score)
-            for hit in hits
-            if hit.score >= MIN_RELATED_SCORE_SHARE * top_score
-        ]
+        similar = similar_docs(searcher, docnum, searcher.stored_fields(docnum))
+        reader = searcher.reader()
+        dated, dates = reader.column_reader(f.HAS_DATE), reader.column_reader(f.DATE)
+        day = dates[docnum] if dated[docnum] else None
+
+        def closeness(other: int) -> tuple:
+            if day is None or not dated[other]:
+                return (1, 0)
+            return (0, abs((dates[other] - day).total_seconds()))
+
+        ranked = sorted(similar, key=lambda other: (-similar[other], *closeness(other), other))[:limit]
+        hits = []
+        for other in ranked:
+            stored = searcher.stored_fields(other)
+            hit = _hit(
+                stored, _fallback_snippet(stored.get(f.BODY, "")), None, _versions(searcher, stored.get(f.CLUSTER))
+            )
+            hit.similar = len(similar_docs(searcher, other, stored))
+            hits.append(hit)
+        return hits
 
 
 def _record(stored: dict) -> ArticleRecord:
@@ -689,10 +728,10 @@ def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | Non
     with archive.searcher() as searcher:
         query = parse_query(request.q, _parser(searcher))
         check_expansions(query, searcher.reader())
-        filter_query = _filter_query(request)
+        filter_query = _filter_query(request, searcher=searcher)
         results = searcher.search(
             query,
-            filter=filter_query,
+            filter=_filter_docs(searcher, filter_query),
             mask=_hidden(searcher, query, filter_query, request.collapse),
             limit=limit,
             sortedby=_sort_facet(request.sort),

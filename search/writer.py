@@ -122,6 +122,8 @@ def index_fields(record: dict) -> dict:
             ensure_ascii=False,
         ),
     }
+    if record.get("topic_keys"):
+        fields[f.TOPIC_KEYS] = " ".join(record["topic_keys"])
     if day:
         fields[f.DATE] = dt.datetime.combine(day, dt.time())
         fields[f.YEAR] = f"{day.year:04d}"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from indexer.pipeline import similarity_keys
 from indexer.reindex import reindex
 from search.store import ArchiveIndex
 from search.writer import IndexUpdate
@@ -91,7 +92,7 @@ def sample_record(number: int, **fields) -> dict:
         "methods": {},
     }
     record.update(fields)
-    return record
+    return similarity_keys(record["title"], record["body"]) | record
 
 
 @pytest.fixture

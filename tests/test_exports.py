@@ -19,7 +19,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture
 def client(build_index):
-    story = "Militias attacked a base near Baghdad airport; officials condemned the attack on the base."
+    story = (
+        "Militias attacked a base near Baghdad airport; Iraqi officials condemned the attack on the base. "
+        "The Iraqi army closed the road to Baghdad."
+    )
     archive = build_index(
         [
             sample_record(n, title=f"Attack {n}", body=f"{story} Report number {n}.", date=dt.date(2024, 1, n))

@@ -30,7 +30,7 @@ def test_api_search_finds_all_seeds_in_the_documented_shape(client):
     for hit in data["results"]:
         assert set(hit) == {
             *("id", "title", "source", "authors", "date", "language", "dateline", "snippet", "score"),
-            *("cluster", "versions"),
+            *("cluster", "versions", "similar"),
         }
         assert "<mark>Blinken</mark>" in hit["snippet"]
         assert hit["language"] == "en"

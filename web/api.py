@@ -47,6 +47,7 @@ def result_json(result: SearchResult) -> dict:
             "sort": req.sort,
             "collapse": req.collapse,
             "cluster": req.cluster,
+            "similar": req.similar,
         },
         "total": result.total,
         "page": req.page,
@@ -79,7 +80,7 @@ def api_article(article_id: str):
 
 @blueprint.get("/api/articles/<article_id>/related")
 def api_related(article_id: str):
-    """Return the articles most like this one, leaving out its copies and near-duplicates."""
+    """Return the articles most like this one (naming the same people and places), not its copies or versions."""
     hits = related(archive_index(current_app), article_id)
     if hits is None:
         abort(404, description=f"no article with id {article_id!r}")

@@ -90,6 +90,12 @@ SEARCH_PARAMETERS = [
         "description": "Only the articles of this near-duplicate cluster (a hit's `cluster`).",
     },
     {
+        "name": "similar",
+        "in": "query",
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "Only the articles similar to the article with this id (a hit's `similar` counts them).",
+    },
+    {
         "name": "facet_size",
         "in": "query",
         "schema": _or_empty(
@@ -133,6 +139,7 @@ SCHEMAS = {
             "score",
             "cluster",
             "versions",
+            "similar",
         ],
         "properties": {
             "id": {"type": "string"},
@@ -146,6 +153,10 @@ SCHEMAS = {
             "score": {"type": ["number", "null"], "description": "Relevance; null when sorted by date."},
             "cluster": {**STRING_OR_NULL, "description": "Its near-duplicate cluster (filter with `cluster=`)."},
             "versions": {"type": "integer", "description": "Articles in that cluster, itself included."},
+            "similar": {
+                "type": "integer",
+                "description": "Other articles naming enough of the same people and places (listed by `similar=<id>`).",
+            },
         },
     },
     "FacetValue": {
@@ -180,7 +191,7 @@ SCHEMAS = {
         "properties": {
             "query": {
                 "type": "object",
-                "required": ["q", "parsed", "filters", "sort", "collapse", "cluster"],
+                "required": ["q", "parsed", "filters", "sort", "collapse", "cluster", "similar"],
                 "properties": {
                     "q": {"type": "string"},
                     "parsed": {"type": "string", "description": "How the archive read the query."},
@@ -188,6 +199,7 @@ SCHEMAS = {
                     "sort": {"type": "string"},
                     "collapse": {"type": "boolean"},
                     "cluster": STRING_OR_NULL,
+                    "similar": STRING_OR_NULL,
                 },
             },
             "total": {"type": "integer", "description": "Exact number of matching articles."},
@@ -232,6 +244,10 @@ SCHEMAS = {
             },
             "cluster": STRING_OR_NULL,
             "versions": {"type": "integer", "description": "Articles in its near-duplicate cluster, itself included."},
+            "similar": {
+                "type": "integer",
+                "description": "Other articles naming enough of the same people and places.",
+            },
         },
     },
     "Related": {

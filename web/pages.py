@@ -81,7 +81,7 @@ def chart_bars(months: list[MonthBucket]) -> list[ChartBar]:
 @blueprint.get("/search")
 def search_page():
     """The search box, and results when a query or filter is given."""
-    has_search = any(request.args.get(name) for name in ("q", "from", "to", "cluster", *FACET_FIELDS))
+    has_search = any(request.args.get(name) for name in ("q", "from", "to", "cluster", "similar", *FACET_FIELDS))
     try:
         # People want one entry per story: near-duplicates are collapsed unless the page says otherwise.
         result = search_from_request(collapse_by_default=True) if has_search else None
@@ -106,7 +106,16 @@ def render_search_page(result: SearchResult | None, error: SearchError | None) -
         bars=bars,
         chart=(min(CHART_WIDTH, round(sum(bar.width + 1 for bar in bars))) or CHART_WIDTH, CHART_HEIGHT),
         query_string=_formats_query(result) if result else "",
+        similar_title=_similar_title(result),
     )
+
+
+def _similar_title(result: SearchResult | None) -> str | None:
+    """Return the headline of the article whose similar articles are listed, if any."""
+    if result is None or not result.request.similar:
+        return None
+    article = get_article(archive_index(current_app), result.request.similar)
+    return article.title if article else None
 
 
 def _formats_query(result: SearchResult) -> str:
