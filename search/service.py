@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import bisect
 import collections
 import datetime as dt
+import heapq
 import html
+import itertools
 import json
 import math
 import re
@@ -14,11 +15,11 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from whoosh import collectors, highlight, sorting
+from whoosh import collectors, highlight
 from whoosh.collectors import TimeLimit
-from whoosh.idsets import BitSet
 from whoosh.query import And, DateRange, Every, NullQuery, Or, Query, Term
 
+from search import docsets
 from search import schema as f
 from search.errors import SearchError, SearchTimeout
 from search.query import AnyLanguageParser, check_expansions, describe_parser, describe_query, parse_query
@@ -194,63 +195,31 @@ def _filter_query(request: SearchRequest, skip_facet: str | None = None, searche
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-class _ListsPerSegment(sorting.OverlappingCategorizer):
-    """Values of a multi-valued facet per document, read from postings once per segment reader.
-
-    Whoosh's own categorizer reads them again for every search, a cost that grows with the archive.
-    Only documents that have a value are kept (most articles have one author at most).
-    """
-
-    def set_searcher(self, segment_searcher, docoffset: int) -> None:
-        reader = segment_searcher.reader()
-        cache = reader.__dict__.setdefault("_archive_value_lists", {})
-        if self._fieldname not in cache:
-            field, lists = segment_searcher.schema[self._fieldname], {}
-            for btext in field.sortable_terms(reader, self._fieldname):
-                value = field.from_bytes(btext)
-                for docnum in reader.postings(self._fieldname, btext).all_ids():
-                    lists.setdefault(docnum, []).append(value)
-            cache[self._fieldname] = lists
-        self._value_lists = cache[self._fieldname]
-
-    def keys_for(self, matcher, docid: int) -> list:
-        return self._value_lists.get(docid) or [None]
-
-    def key_for(self, matcher, docid: int):
-        return (self._value_lists.get(docid) or [None])[0]
+# Filters (facet values, date ranges) remembered per searcher as a byte per document: 1 where allowed.
+MAX_CACHED_FILTERS = 64  # each takes 1 byte per document: about 300 KB at 300k articles
 
 
-class _MultiValuedFacet(sorting.FieldFacet):
-    def categorizer(self, global_searcher) -> _ListsPerSegment:
-        return _ListsPerSegment(global_searcher, self.fieldname)
-
-
-def _facet(name: str) -> sorting.FieldFacet:
-    if name in f.MULTI_VALUED_FACETS:
-        return _MultiValuedFacet(f.FACET_FIELDS[name], allow_overlap=True)
-    return sorting.FieldFacet(f.FACET_FIELDS[name])
-
-
-# Filters (facet values, date ranges) remembered per searcher as bit sets of the documents they allow.
-MAX_CACHED_FILTERS = 64  # a bit set takes 1 bit per article: about 37 KB each at 300k articles
-
-
-def _filter_docs(searcher, filter_query: Query | None) -> BitSet | set[int] | None:
-    """Return the documents a filter allows, worked out once per searcher and filter.
-
-    Whoosh would otherwise turn each filter into a document set on every search: for a common
-    source that is a walk over most of the archive.
-    """
+def _filter_mask(searcher, filter_query: Query | None) -> bytearray | None:
+    """Return which documents a filter allows (None: no filter), worked out once per searcher and filter."""
     if filter_query is None:
         return None
     cache = _searcher_cache(searcher).setdefault("filters", {})
     if filter_query not in cache:
         if len(cache) >= MAX_CACHED_FILTERS:
             cache.pop(next(iter(cache)))
-        allowed = BitSet(searcher.docs_for_query(filter_query), size=searcher.doc_count_all())
-        # Whoosh reads an empty filter as no filter at all: one document number that never occurs stands in.
-        cache[filter_query] = allowed if allowed else {-1}
+        allowed = bytearray(searcher.doc_count_all())
+        for docnum in docsets.query_docs(searcher, filter_query):
+            allowed[docnum] = 1
+        cache[filter_query] = allowed
     return cache[filter_query]
+
+
+def _facet_counts(searcher, name: str, docs: list[int]) -> collections.Counter:
+    """Count the values of a facet (or the months) among these documents, from per-document value lists."""
+    fieldname = f.MONTH if name == MONTH_FACET else f.FACET_FIELDS[name]
+    if name in f.MULTI_VALUED_FACETS:
+        return docsets.count_value_lists(docsets.field_value_lists(searcher, fieldname), docs)
+    return docsets.count_values(docsets.field_values(searcher, fieldname), docs)
 
 
 def _facet_values(counts: dict, selected: tuple[str, ...], size: int) -> list[FacetValue]:
@@ -290,10 +259,8 @@ def _describe_parser(searcher):
 def _months_in_archive(searcher) -> dict[str, int]:
     cache = _searcher_cache(searcher)
     if "months" not in cache:
-        everything = searcher.search(
-            Every(), limit=1, scored=False, groupedby={MONTH_FACET: sorting.FieldFacet(f.MONTH)}, maptype=sorting.Count
-        )
-        cache["months"] = {k: v for k, v in everything.groups(MONTH_FACET).items() if k}
+        counts = _facet_counts(searcher, MONTH_FACET, docsets.query_docs(searcher, Every()))
+        cache["months"] = {month: n for month, n in counts.items() if month}
     return cache["months"]
 
 
@@ -302,14 +269,16 @@ def _month_buckets(counts: dict, searcher) -> list[MonthBucket]:
     return [MonthBucket(month, n, in_archive.get(month, n)) for month, n in sorted(counts.items()) if month]
 
 
-def _sort_facet(sort: str) -> sorting.MultiFacet | None:
-    if sort == "relevance":
-        return None
-    newest_first = sort == "-date"
-    # Undated articles go last either way.
-    return sorting.MultiFacet(
-        [sorting.FieldFacet(f.HAS_DATE, reverse=True), sorting.FieldFacet(f.DATE, reverse=newest_first)]
-    )
+def _date_keys(searcher, newest_first: bool) -> list:
+    """Return each document's place in date order (undated last), as a list by document number, once per searcher."""
+    cache = _searcher_cache(searcher)
+    key = "newest_first" if newest_first else "oldest_first"
+    if key not in cache:
+        dated = docsets.column_values(searcher, f.HAS_DATE)
+        dates = docsets.column_values(searcher, f.DATE, translate=False)  # sortable integers
+        sign = -1 if newest_first else 1
+        cache[key] = [sign * day if has else docsets.LAST for has, day in zip(dated, dates, strict=True)]
+    return cache[key]
 
 
 @dataclass
@@ -360,46 +329,21 @@ def duplicates(searcher) -> Duplicates:
     return cache["duplicates"]
 
 
-def _matching(searcher, query: Query, candidates: list[int]) -> list[int]:
-    """Return which of these documents (sorted global numbers) a query matches, skipping to each in turn."""
-    matched = []
-    for subsearcher, offset in searcher.leaf_searchers():
-        end = offset + subsearcher.doc_count_all()
-        local = [
-            docnum - offset
-            for docnum in candidates[bisect.bisect_left(candidates, offset) : bisect.bisect_left(candidates, end)]
-        ]
-        if not local:
-            continue
-        matcher = query.matcher(subsearcher, subsearcher.boolean_context())
-        for docnum in local:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                matched.append(docnum + offset)
-    return matched
-
-
-def _hidden(
-    searcher, query: Query, filter_query: Query | None, collapse: bool, per_facet: str | None = None
-) -> set[int] | None:
-    """Return the documents a search must not show (None: none).
+def _hidden(searcher, docs: list[int], collapse: bool, per_facet: str | None = None) -> set[int]:
+    """Return which of these matched documents a search must not show.
 
     Exact copies never show; with collapse, neither does any article of a cluster but the earliest
-    one the search matches. per_facet: collapse within each value of this (single-valued) facet,
+    one among the documents. per_facet: collapse within each value of this (single-valued) facet,
     so its counts say how many stories choosing that value alone would show.
     """
     dup = duplicates(searcher)
-    hidden = set(dup.copies)
+    hidden = dup.copies.intersection(docs) if dup.copies else set()
     if collapse and dup.rank:
-        full_query = And([query, filter_query]) if filter_query is not None else query
         values = None
         if per_facet is not None and per_facet not in f.MULTI_VALUED_FACETS:
-            values = searcher.reader().column_reader(f.FACET_FIELDS[per_facet])
+            values = docsets.field_values(searcher, f.FACET_FIELDS[per_facet])
         first: dict[tuple, tuple[int, int]] = {}  # (cluster, facet value) -> (place, document) of its earliest match
-        for docnum in _matching(searcher, full_query, sorted(dup.rank)):
+        for docnum in sorted(dup.rank.keys() & set(docs)):
             cluster, place = dup.rank[docnum]
             key = (cluster, values[docnum] if values is not None else None)
             if key in first:
@@ -407,7 +351,17 @@ def _hidden(
                 first[key] = min(first[key], (place, docnum))
             else:
                 first[key] = (place, docnum)
-    return hidden or None
+    return hidden
+
+
+def _shown(
+    searcher, matched: list[int], filter_query: Query | None, collapse: bool, per_facet: str | None = None
+) -> list[int]:
+    """Return the matched documents a search shows: those its filters allow, less copies and collapsed versions."""
+    allowed = _filter_mask(searcher, filter_query)
+    docs = list(filter(allowed.__getitem__, matched)) if allowed is not None else matched
+    hidden = _hidden(searcher, docs, collapse, per_facet)
+    return list(itertools.filterfalse(hidden.__contains__, docs)) if hidden else docs
 
 
 def _similar_query(searcher, article_id: str) -> Query:
@@ -416,6 +370,19 @@ def _similar_query(searcher, article_id: str) -> Query:
     similar = similar_docs(searcher, docnum, searcher.stored_fields(docnum)) if docnum is not None else {}
     ids = [searcher.stored_fields(d)[f.ID_FIELD] for d in sorted(similar)]
     return Or([Term(f.ID_FIELD, i) for i in ids]) if ids else NullQuery
+
+
+# Articles per topic key remembered per searcher: a page of hits often shares its commonest names.
+MAX_CACHED_TOPIC_KEYS = 1024
+
+
+def _topic_docs(searcher, key: str) -> list[int]:
+    cache = _searcher_cache(searcher).setdefault("topic_docs", {})
+    if key not in cache:
+        if len(cache) >= MAX_CACHED_TOPIC_KEYS:
+            cache.pop(next(iter(cache)))
+        cache[key] = docsets.query_docs(searcher, Term(f.TOPIC_KEYS, key))
+    return cache[key]
 
 
 def similar_docs(searcher, docnum: int, stored: dict) -> dict[int, int]:
@@ -428,11 +395,7 @@ def similar_docs(searcher, docnum: int, stored: dict) -> dict[int, int]:
     keys = json.loads(stored.get(f.RECORD) or "{}").get("topic_keys") or []
     if len(keys) < f.SIMILAR_SHARED_KEYS:
         return {}
-    reader = searcher.reader()
-    shared: collections.Counter[int] = collections.Counter()
-    for key in keys:
-        if (f.TOPIC_KEYS, key) in reader:
-            shared.update(reader.postings(f.TOPIC_KEYS, key).all_ids())
+    shared = collections.Counter(itertools.chain.from_iterable(_topic_docs(searcher, key) for key in keys))
     leave_out = {docnum, *duplicates(searcher).members.get(stored.get(f.CLUSTER) or "", [])}
     return {d: n for d, n in shared.items() if n >= f.SIMILAR_SHARED_KEYS and d not in leave_out}
 
@@ -508,20 +471,15 @@ def suggest(searcher, text: str, total: int) -> str | None:
 
 
 class DeadlineCollector(collectors.WrappingCollector):
-    """Stops a search with TimeLimit once its deadline passes, checked at every matching document.
+    """Stops a search with TimeLimit once a deadline (time.monotonic()) passes, checked at every matching document.
 
     Whoosh's TimeLimitCollector bypasses a FilterCollector wrapped inside it (filters are then
     ignored) and its SIGALRM mode only works in the main thread; this one sits inside the filter.
     """
 
-    def __init__(self, child: collectors.Collector, seconds: float) -> None:
+    def __init__(self, child: collectors.Collector, deadline: float) -> None:
         super().__init__(child)
-        self.seconds = seconds
-        self.deadline = 0.0
-
-    def prepare(self, top_searcher, q, context) -> None:
-        self.deadline = time.monotonic() + self.seconds
-        self.child.prepare(top_searcher, q, context)
+        self.deadline = deadline
 
     def collect(self, sub_docnum: int):
         if time.monotonic() > self.deadline:
@@ -533,21 +491,46 @@ class DeadlineCollector(collectors.WrappingCollector):
             self.collect(sub_docnum)
 
 
-def _limited_search(searcher, query: Query, time_limit: float | None, **options):
-    """Search like Searcher.search, but stop with SearchTimeout after time_limit seconds."""
-    filter_query, mask = _filter_docs(searcher, options.pop("filter", None)), options.pop("mask", None)
-    collector = searcher.collector(**options)
-    if time_limit:
-        collector = DeadlineCollector(collector, time_limit)
-    if filter_query is not None or mask:
-        collector = collectors.FilterCollector(collector, filter_query, mask)
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
-        raise SearchTimeout(
-            f"the search took longer than {time_limit:g} s and was stopped; try fewer or more specific words"
-        ) from None
-    return collector.results()
+def _deadline(time_limit: float | None) -> float | None:
+    return time.monotonic() + time_limit if time_limit else None
+
+
+def _timed_out(time_limit: float | None) -> SearchTimeout:
+    return SearchTimeout(
+        f"the search took longer than {time_limit:g} s and was stopped; try fewer or more specific words"
+    )
+
+
+def _ranked(
+    searcher, query: Query, shown: list[int], sort: str, limit: int | None, deadline: float | None
+) -> list[tuple[int, float | None]]:
+    """Return the first `limit` shown documents (all: None) in the requested order, with relevance scores.
+
+    By date, they are picked from per-document sort keys. By relevance: when every match scores
+    alike (a lone prefix, range or match-all), in index order, as Whoosh ranks ties; words and
+    phrases are scored with Whoosh's BM25F over whole postings blocks (docsets.bm25_scores); any
+    other query is scored by Whoosh's own matchers, limited to the shown documents.
+    """
+    if not shown:
+        return []
+    if sort != "relevance":
+        keys = _date_keys(searcher, newest_first=sort == "-date").__getitem__
+        ordered = heapq.nsmallest(limit, shown, key=keys) if limit else sorted(shown, key=keys)
+        return [(docnum, None) for docnum in ordered]
+    constant = docsets.constant_score(query)
+    if constant is not None:
+        return [(docnum, constant) for docnum in shown[:limit]]
+    scores = docsets.bm25_scores(searcher, query, shown)
+    if scores is not None:
+        best_first = lambda docnum: (-scores[docnum], docnum)  # noqa: E731 - ties in index order, as Whoosh
+        ordered = heapq.nsmallest(limit, shown, key=best_first) if limit else sorted(shown, key=best_first)
+        return [(docnum, scores[docnum]) for docnum in ordered]
+    collector = searcher.collector(limit=limit)
+    if deadline is not None:
+        collector = DeadlineCollector(collector, deadline)
+    collector = collectors.FilterCollector(collector, allow=set(shown))
+    searcher.search_with_collector(docsets.rankable(query), collector)
+    return [(hit.docnum, hit.score) for hit in collector.results()]
 
 
 def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | None = None) -> SearchResult:
@@ -557,69 +540,46 @@ def search(archive: ArchiveIndex, request: SearchRequest, time_limit: float | No
     holding the caller; broad wildcards are refused up front (QueryTooBroad).
     """
     started = time.perf_counter()
+    deadline = _deadline(time_limit)
     with archive.searcher() as searcher:
         parser = _parser(searcher)
         query = parse_query(request.q, parser)
         check_expansions(query, searcher.reader())
-        selected_facets = [name for name in f.FACET_FIELDS if name in request.filters]
-        plain_facets = {name: _facet(name) for name in f.FACET_FIELDS if name not in request.filters}
-        plain_facets[MONTH_FACET] = sorting.FieldFacet(f.MONTH)
         window = request.page * request.per_page
         filter_query = _filter_query(request, searcher=searcher)
-        results = _limited_search(
-            searcher,
-            query,
-            time_limit,
-            filter=filter_query,
-            mask=_hidden(searcher, query, filter_query, request.collapse),
-            limit=window,
-            sortedby=_sort_facet(request.sort),
-            groupedby=plain_facets,
-            maptype=sorting.Count,
-        )
-        total = len(results)
-        months = _month_buckets(results.groups(MONTH_FACET), searcher)
-        facets = {
-            name: _facet_values(results.groups(name), (), request.facet_size)
-            for name in plain_facets
-            if name != MONTH_FACET
-        }
-        # Counts of a filtered facet ignore its own filter, so the other values stay choosable.
-        for name in selected_facets:
-            others_filter = _filter_query(request, skip_facet=name, searcher=searcher)
-            others = _limited_search(
-                searcher,
-                query,
-                time_limit,
-                filter=others_filter,
-                mask=_hidden(searcher, query, others_filter, request.collapse, per_facet=name),
-                limit=1,
-                scored=False,  # only the counts are wanted: skipping scores halves the time
-                groupedby={name: _facet(name)},
-                maptype=sorting.Count,
-            )
-            facets[name] = _facet_values(others.groups(name), request.filters[name], request.facet_size)
+        try:
+            # Every match once, unscored: the total, facets and months come from it, and every filtered view.
+            matched = docsets.query_docs(searcher, query, deadline)
+            shown = _shown(searcher, matched, filter_query, request.collapse)
+            page = _ranked(searcher, query, shown, request.sort, window, deadline)
+        except TimeLimit:
+            raise _timed_out(time_limit) from None
+        total = len(shown)
+        months = _month_buckets(_facet_counts(searcher, MONTH_FACET, shown), searcher)
+        facets = {}
+        for name in f.FACET_FIELDS:
+            if name in request.filters:
+                # Counts of a filtered facet ignore its own filter, so the other values stay choosable.
+                others_filter = _filter_query(request, skip_facet=name, searcher=searcher)
+                others = _shown(searcher, matched, others_filter, request.collapse, per_facet=name)
+                counts = _facet_counts(searcher, name, others)
+                facets[name] = _facet_values(counts, request.filters[name], request.facet_size)
+            else:
+                facets[name] = _facet_values(_facet_counts(searcher, name, shown), (), request.facet_size)
         suggestion = suggest(searcher, request.q, total)
         if suggestion is not None:
             # Offer it only when it would really find more.
-            better = searcher.search(
-                parse_query(suggestion, parser),
-                filter=_filter_docs(searcher, filter_query),
-                mask=duplicates(searcher).copies,
-                limit=1,
-                scored=False,
-            )
-            suggestion = suggestion if len(better) > total else None
+            better = docsets.query_docs(searcher, parse_query(suggestion, parser))
+            suggestion = suggestion if len(_shown(searcher, better, filter_query, collapse=False)) > total else None
         marker = Marker(searcher, query)
         parsed = describe_query(parse_query(request.q, _describe_parser(searcher)))
         hits = []
         start = (request.page - 1) * request.per_page
-        for hit in results[start:window]:
-            snippet = marker.snippet(hit.get(f.BODY, ""), hit.get(f.TITLE, ""), hit.get(f.LANGUAGE))
-            stored = hit.fields()
-            score = hit.score if request.sort == "relevance" else None
+        for docnum, score in page[start:window]:
+            stored = searcher.stored_fields(docnum)
+            snippet = marker.snippet(stored.get(f.BODY, ""), stored.get(f.TITLE, ""), stored.get(f.LANGUAGE))
             hit_record = _hit(stored, snippet, score, _versions(searcher, stored.get(f.CLUSTER)))
-            hit_record.similar = len(similar_docs(searcher, hit.docnum, stored))
+            hit_record.similar = len(similar_docs(searcher, docnum, stored))
             hits.append(hit_record)
     return SearchResult(
         request=request,
@@ -729,15 +689,9 @@ def iter_matches(archive: ArchiveIndex, request: SearchRequest, limit: int | Non
         query = parse_query(request.q, _parser(searcher))
         check_expansions(query, searcher.reader())
         filter_query = _filter_query(request, searcher=searcher)
-        results = searcher.search(
-            query,
-            filter=_filter_docs(searcher, filter_query),
-            mask=_hidden(searcher, query, filter_query, request.collapse),
-            limit=limit,
-            sortedby=_sort_facet(request.sort),
-        )
-        for hit in results:
-            yield _full_record(searcher, hit.fields())
+        shown = _shown(searcher, docsets.query_docs(searcher, query), filter_query, request.collapse)
+        for docnum, _score in _ranked(searcher, query, shown, request.sort, limit, deadline=None):
+            yield _full_record(searcher, searcher.stored_fields(docnum))
 
 
 def marked_paragraphs(archive: ArchiveIndex, body: str, q: str, language: str | None = None) -> list[str]:
