@@ -25,8 +25,8 @@ from whoosh.matching.wrappers import FilterMatcher
 
 # Documents walked between looks at the clock, where a query's matches are walked one by one.
 DEADLINE_CHECK_EVERY = 1024
-# A document number never used: stands for "no value" in the sort-key lists.
-LAST = float("inf")
+# Sorts after every real key in the (signed 64-bit) sort-key arrays: dates are about 6e16.
+LAST = 2**63 - 1
 
 
 def _leaf_ids(matcher) -> list[int]:
@@ -47,10 +47,39 @@ def _leaf_ids(matcher) -> list[int]:
     return ids
 
 
-def term_docs(reader, fieldname: str, btext: bytes) -> list[int]:
+def _leaf_blocks(matcher) -> list[tuple]:
+    """Return (document numbers, term frequencies) of every block of a raw postings matcher."""
+    blocks = []
+    while matcher.is_active():
+        if matcher._ids is None:  # noqa: SLF001
+            matcher._read_ids()  # noqa: SLF001
+        if matcher._weights is None:  # noqa: SLF001
+            matcher._read_weights()  # noqa: SLF001
+        blocks.append((matcher._ids, matcher._weights))  # noqa: SLF001
+        matcher._next_block()  # noqa: SLF001
+    return blocks
+
+
+# Postings blocks read during one request, {(reader, field, word): blocks}: scoring reuses what matching read.
+Memo = dict
+
+
+def _memo_blocks(reader, fieldname: str, btext: bytes, memo: Memo) -> list[tuple] | None:
+    key = (id(reader), fieldname, btext)
+    if key not in memo:
+        matcher = _raw_postings(reader, fieldname, btext)
+        memo[key] = _leaf_blocks(matcher) if type(matcher) is W3LeafMatcher else None
+    return memo[key]
+
+
+def term_docs(reader, fieldname: str, btext: bytes, memo: Memo | None = None) -> list[int]:
     """Return the documents (segment numbers, deleted ones included) whose field holds this indexed term."""
     if (fieldname, btext) not in reader:
         return []
+    if memo is not None:
+        blocks = _memo_blocks(reader, fieldname, btext, memo)
+        if blocks is not None:
+            return list(itertools.chain.from_iterable(ids for ids, _ in blocks))
     return _leaf_ids(reader.postings(fieldname, btext))
 
 
@@ -140,15 +169,17 @@ def _phrase_docs(searcher, node: wq.Phrase, deadline: float | None) -> set[int] 
     return matched
 
 
-def _segment_docs(searcher, node: wq.Query, deadline: float | None = None) -> set[int] | range:
+def _segment_docs(
+    searcher, node: wq.Query, deadline: float | None = None, memo: Memo | None = None
+) -> set[int] | range:
     """Return the documents of one segment a query matches (deleted ones may be included)."""
     reader = searcher.reader()
     kind = type(node)
     if kind is wq.Term:
         btext = _term_btext(searcher, node)
-        return set(term_docs(reader, node.fieldname, btext)) if btext is not None else set()
+        return set(term_docs(reader, node.fieldname, btext, memo)) if btext is not None else set()
     if kind is wq.And:
-        parts = sorted((_segment_docs(searcher, sub, deadline) for sub in node.subqueries), key=len)
+        parts = sorted((_segment_docs(searcher, sub, deadline, memo) for sub in node.subqueries), key=len)
         if not parts:
             return set()
         result = set(parts[0])
@@ -160,10 +191,12 @@ def _segment_docs(searcher, node: wq.Query, deadline: float | None = None) -> se
     if kind is wq.Or and not node.minmatch:
         result = set()
         for sub in node.subqueries:
-            result.update(_segment_docs(searcher, sub, deadline))
+            result.update(_segment_docs(searcher, sub, deadline, memo))
         return result
     if kind is wq.AndNot:
-        return set(_segment_docs(searcher, node.a, deadline)).difference(_segment_docs(searcher, node.b, deadline))
+        return set(_segment_docs(searcher, node.a, deadline, memo)).difference(
+            _segment_docs(searcher, node.b, deadline, memo)
+        )
     if kind is wq.Every and not node.fieldname:
         return range(reader.doc_count_all())
     if kind is wq.Phrase:
@@ -171,29 +204,30 @@ def _segment_docs(searcher, node: wq.Query, deadline: float | None = None) -> se
         if docs is not None:
             return docs
     if kind is wq.ConstantScoreQuery:  # scores do not matter here
-        return _segment_docs(searcher, node.child, deadline)
+        return _segment_docs(searcher, node.child, deadline, memo)
     if isinstance(node, wq.NumericRange):  # dates too: a union of the indexed terms that cover the range
-        return _segment_docs(searcher, node._compile_query(reader), deadline)  # noqa: SLF001
+        return _segment_docs(searcher, node._compile_query(reader), deadline, memo)  # noqa: SLF001
     if isinstance(node, wq.MultiTerm):
         # Prefixes, wildcards, fuzzy words: the union of the postings of the words they expand to.
         result = set()
         for btext in node._btexts(reader):  # noqa: SLF001 - Whoosh's own expansion
-            result.update(term_docs(reader, node.field(), btext))
+            result.update(term_docs(reader, node.field(), btext, memo))
         return result
     # Phrases, numeric ranges, Not and the rest: Whoosh's matcher knows their meaning.
     return _walk(node.matcher(searcher, searcher.boolean_context()), deadline)
 
 
-def query_docs(searcher, query: wq.Query, deadline: float | None = None) -> list[int]:
+def query_docs(searcher, query: wq.Query, deadline: float | None = None, memo: Memo | None = None) -> list[int]:
     """Return the sorted document numbers (of the whole searcher) of the live documents a query matches.
 
-    deadline: a time.monotonic() after which it stops with whoosh's TimeLimit.
+    deadline: a time.monotonic() after which it stops with whoosh's TimeLimit. memo: keeps the
+    postings blocks read, for bm25_scores in the same request.
     """
     found: list[int] = []
     for subsearcher, offset in searcher.leaf_searchers():
         if deadline is not None and time.monotonic() > deadline:
             raise TimeLimit
-        docs = _segment_docs(subsearcher, query, deadline)
+        docs = _segment_docs(subsearcher, query, deadline, memo)
         deleted = subsearcher.reader().deleted_docs_set if subsearcher.reader().has_deletions() else None
         if deleted:
             docs = set(docs).difference(deleted)
@@ -291,6 +325,11 @@ def _is_expanding(node: wq.Query) -> bool:
     return isinstance(node, wq.MultiTerm) or type(node) is wq.Every
 
 
+def _is_constant(node: wq.Query) -> bool:
+    # Ranges and match-all: every match scores the query's boost.
+    return isinstance(node, wq.NumericRange) or type(node) in (wq.Every, wq.TermRange)
+
+
 def _scored_as_words(node: wq.Query) -> bool:
     # Whoosh scores a phrase as the sum of its words' scores (tests check this stays true).
     return type(node) is wq.Phrase and node.slop == 1 and node.boost == 1.0 and bool(node.words)
@@ -316,89 +355,87 @@ def rankable(query: wq.Query) -> wq.Query:
 
 def constant_score(query: wq.Query) -> float | None:
     """Return the score every match of this query gets when it is one constant-scoring part (None otherwise)."""
-    return query.boost if _is_expanding(query) else None
+    return query.boost if _is_constant(query) else None
 
 
-def block_rankable(query: wq.Query) -> bool:
-    """Tell whether a query is words and phrases joined by AND/OR: rankable() can skip blocks below the top."""
-    if type(query) is wq.Term or _scored_as_words(query):
-        return True
-    if type(query) is wq.And or (type(query) is wq.Or and not query.minmatch):
-        return all(block_rankable(sub) for sub in query.subqueries)
-    return False
+def _scoring_leaves(searcher, query: wq.Query) -> tuple[list[tuple[str, bytes]], float] | None:
+    """Return the indexed words whose scores add up to a query's score, plus what every match adds.
 
-
-def _scoring_leaves(query: wq.Query) -> list[wq.Term] | None:
-    """Return the words whose scores add up to a query's score (None: not a sum of word scores).
-
-    Whoosh scores AND and OR as the sum of their matching parts' scores, a phrase as its words',
-    and AND NOT as its first part.
+    None: the query is not a sum of word scores. Whoosh scores AND and OR as the sum of their
+    matching parts' scores, a phrase as its words', AND NOT as its first part, and a range as its
+    boost (which, inside an AND, every match gets). A prefix or wildcard is scored as the words it
+    stands for, ORed: an article using more of them, more often, ranks higher (Whoosh's own
+    constant-score reading would leave its matches in index order).
     """
     if query.boost != 1.0:
         return None
     if type(query) is wq.Term:
-        return [query]
+        btext = _term_btext(searcher, query)
+        return ([(query.fieldname, btext)] if btext is not None else []), 0.0
     if _scored_as_words(query):
-        return [wq.Term(query.fieldname, word) for word in query.words]
+        to_bytes = searcher.schema[query.fieldname].to_bytes
+        return [(query.fieldname, to_bytes(word)) for word in query.words], 0.0
+    if type(query) in (wq.Prefix, wq.Wildcard):
+        return [(query.field(), btext) for btext in query._btexts(searcher.reader())], 0.0  # noqa: SLF001
     if type(query) is wq.AndNot:  # scored as its first part
-        return _scoring_leaves(query.a)
+        return _scoring_leaves(searcher, query.a)
     if type(query) is wq.And or (type(query) is wq.Or and not query.minmatch):
-        leaves = []
+        leaves, constant = [], 0.0
         for sub in query.subqueries:
-            found = _scoring_leaves(sub)
+            if type(query) is wq.And and _is_constant(sub):
+                constant += sub.boost
+                continue
+            found = _scoring_leaves(searcher, sub)
             if found is None:
                 return None
-            leaves += found
-        return leaves
+            leaves += found[0]
+            constant += found[1]
+        return leaves, constant
     return None
 
 
-def _field_lengths(searcher, subsearcher, offset: int, fieldname: str) -> list:
+def _field_lengths(searcher, subsearcher, offset: int, fieldname: str) -> array:
     # Whoosh's stored (quantised) length of a field per document, as its scorer reads it.
-    def build() -> list:
+    def build() -> array:
         reader = subsearcher.reader()
-        return [reader.doc_field_length(docnum, fieldname, 1) for docnum in range(reader.doc_count_all())]
+        # None (an empty field) never meets a word of it. An array: 4 bytes a document, not a Python int each.
+        return array("I", (reader.doc_field_length(d, fieldname, 1) or 0 for d in range(reader.doc_count_all())))
 
     return _per_searcher(searcher, f"lengths:{fieldname}:{offset}", build)
 
 
-def bm25_scores(searcher, query: wq.Query, docs: list[int]) -> dict[int, float] | None:
+def bm25_scores(searcher, query: wq.Query, docs: list[int], memo: Memo | None = None) -> dict[int, float] | None:
     """Return the relevance score Whoosh would give each of these documents (None: a query or model it cannot).
 
     The BM25F formula is Whoosh's, with its own idf and average length, applied to whole postings
     blocks instead of through a matcher per document. docs: sorted document numbers the query matches.
     """
-    leaves = _scoring_leaves(query)
-    if leaves is None or type(searcher.weighting) is not scoring.BM25F:
+    found = _scoring_leaves(searcher, query)
+    if found is None or type(searcher.weighting) is not scoring.BM25F:
         return None
-    scores = dict.fromkeys(docs, 0.0)
+    leaves, constant = found
+    scores = dict.fromkeys(docs, constant)
     for subsearcher, offset in searcher.leaf_searchers():
         end = offset + subsearcher.doc_count_all()
         local = {docnum - offset for docnum in docs[bisect.bisect_left(docs, offset) : bisect.bisect_left(docs, end)]}
         if not local:
             continue
         reader = subsearcher.reader()
-        for leaf in leaves:
-            btext = _term_btext(subsearcher, leaf)
-            if btext is None or (leaf.fieldname, btext) not in reader:
+        for fieldname, btext in leaves:
+            if (fieldname, btext) not in reader:
                 continue
-            scorer = searcher.weighting.scorer(subsearcher, leaf.fieldname, btext)
-            matcher = _raw_postings(reader, leaf.fieldname, btext)
-            if type(scorer) is not scoring.BM25FScorer or type(matcher) is not W3LeafMatcher:
+            scorer = searcher.weighting.scorer(subsearcher, fieldname, btext)
+            blocks = _memo_blocks(reader, fieldname, btext, memo if memo is not None else {})
+            if type(scorer) is not scoring.BM25FScorer or blocks is None:
                 return None
-            lengths = _field_lengths(searcher, subsearcher, offset, leaf.fieldname)
+            lengths = _field_lengths(searcher, subsearcher, offset, fieldname)
             idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            while matcher.is_active():
-                if matcher._ids is None:  # noqa: SLF001
-                    matcher._read_ids()  # noqa: SLF001
-                block = matcher._ids  # noqa: SLF001
-                if not local.isdisjoint(block):
-                    if matcher._weights is None:  # noqa: SLF001
-                        matcher._read_weights()  # noqa: SLF001
-                    for docnum, tf in zip(block, matcher._weights, strict=True):  # noqa: SLF001
-                        if docnum in local:
-                            # scoring.bm25, written out: a call per posting would cost as much as the rest
-                            fl = lengths[docnum]
-                            scores[docnum + offset] += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
-                matcher._next_block()  # noqa: SLF001
+            for ids, frequencies in blocks:
+                if local.isdisjoint(ids):
+                    continue
+                for docnum, tf in zip(ids, frequencies, strict=True):
+                    if docnum in local:
+                        # scoring.bm25, written out: a call per posting would cost as much as the rest
+                        fl = lengths[docnum]
+                        scores[docnum + offset] += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
     return scores
