@@ -101,22 +101,32 @@ def run_reindex(
     as_json: bool,
     workers: int | None = None,
     strict: bool | None = None,
+    rehash: bool | None = None,
 ) -> None:
     """Reindex and print the summary; exit non-zero (via click) when the run failed, or with --strict on skips.
 
-    workers and strict default to the --workers and --strict given on the command line.
+    workers, strict and rehash default to the --workers, --strict and --rehash given on the command line.
     """
     given = click.get_current_context(silent=True)
     extra = given.meta.get(CONTEXT_KEY, {}) if given else {}
     workers = workers if workers is not None else extra.get("workers")
     strict = strict if strict is not None else extra.get("strict", False)
+    rehash = rehash if rehash is not None else extra.get("rehash", False)
     limits = {
         "max_file_bytes": extra.get("max_file_mb") and int(extra["max_file_mb"] * 1024 * 1024),
         "max_text_chars": extra.get("max_text_chars"),
     }
     limits = {name: value or LIMIT_DEFAULTS[name]() for name, value in limits.items()}
     try:
-        summary = reindex(corpus, index, full=full, workers=workers, progress=None if as_json else Progress(), **limits)
+        summary = reindex(
+            corpus,
+            index,
+            full=full,
+            rehash=rehash,
+            workers=workers,
+            progress=None if as_json else Progress(),
+            **limits,
+        )
     except ReindexLocked as exc:
         raise _ExitStatus(str(exc), EXIT_LOCKED) from None
     except FileNotFoundError as exc:
@@ -141,8 +151,8 @@ def _remember(ctx: click.Context, param: click.Parameter, value: object) -> obje
 def reindex_options(func):
     """Attach the reindex command's options to a click command function.
 
-    The function receives corpus_dir, index_dir, full and as_json; --workers and --strict reach
-    run_reindex through the click context.
+    The function receives corpus_dir, index_dir, full and as_json; --workers, --strict, --rehash and
+    the limits reach run_reindex through the click context.
     """
     func = click.option(
         "--max-text-chars",
@@ -159,6 +169,13 @@ def reindex_options(func):
         expose_value=False,
         callback=_remember,
         help="Skip files larger than this (default: $ARCHIVE_MAX_FILE_MB or 20).",
+    )(func)
+    func = click.option(
+        "--rehash",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Hash every file, even those whose size and modification time are unchanged since the last run.",
     )(func)
     func = click.option(
         "--strict",

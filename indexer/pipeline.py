@@ -8,6 +8,7 @@ bytes), so they can cross process boundaries cheaply.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,9 +19,12 @@ from indexer.html import extract_html
 from indexer.language import detect
 from indexer.read import (
     DEFAULT_MAX_FILE_BYTES,
+    FileStamp,
     file_format,
+    file_stamp,
     read_article,
-    regular_file_size,
+    read_stamped_article,
+    regular_file_stat,
     sidecar_path,
     unreadable,
 )
@@ -63,12 +67,18 @@ def content_hash(raw: bytes, sidecar: bytes = b"") -> str:
 
 def file_hash(path: Path) -> str:
     """Return content_hash() of a file read as a stream (for web archives, which can be any size)."""
+    return stamped_file_hash(path)[0]
+
+
+def stamped_file_hash(path: Path) -> tuple[str, FileStamp | None]:
+    """Return file_hash() of a file and its stamp, statted before it is read (None when too recent to trust)."""
     digest = hashlib.sha256(EXTRACTOR_VERSION.encode() + b"\0")
-    regular_file_size(Path(path))
-    with Path(path).open("rb") as handle:
+    statted_ns = time.time_ns()
+    status = regular_file_stat(path)
+    with open(path, "rb") as handle:
         while block := handle.read(HASH_BLOCK_BYTES):
             digest.update(block)
-    return digest.hexdigest()
+    return digest.hexdigest(), file_stamp(status, statted_ns)
 
 
 def process(article: Article, max_text_chars: int = DEFAULT_MAX_TEXT_CHARS) -> Article:
@@ -145,6 +155,9 @@ class FileOutcome:
     first_part: bool = True
     digest: str | None = None  # None when the file could not be read
     unchanged: bool = False  # same hash as in the index: not extracted again
+    # Size and mtime of the file (and its sidecar) statted before reading, for the stat cache; None when
+    # unknown or modified too recently to trust (then it is hashed again next run). First part only.
+    stamp: FileStamp | None = None
     records: list[dict] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)  # {"path", "reason"}
     warnings: list[dict[str, str]] = field(default_factory=list)  # {"path", "reason"}
@@ -160,18 +173,20 @@ def run_job(root: Path, job: FileJob) -> FileOutcome:
     if file_format(job.path.rpartition("/")[2]) == "warc":
         return _run_warc_job(Path(root), job)
     try:
-        article = read_article(root, job.path, job.max_file_bytes)
+        article, stamp = read_stamped_article(root, job.path, job.max_file_bytes)
     except SkipDocument as skip:
         return FileOutcome(job.path, skipped=[{"path": job.path, "reason": skip.reason}])
     digest = content_hash(article.raw, article.sidecar)
     if digest == job.known_hash and not job.full:
-        return FileOutcome(job.path, digest=digest, unchanged=True)
+        return FileOutcome(job.path, digest=digest, unchanged=True, stamp=stamp)
     try:
         process(article, job.max_text_chars)
     except SkipDocument as skip:
         return FileOutcome(job.path, digest=digest, skipped=[{"path": job.path, "reason": skip.reason}])
     warnings = [{"path": job.path, "reason": text} for text in article.warnings]
-    return FileOutcome(job.path, digest=digest, records=[article_record(article, digest)], warnings=warnings)
+    return FileOutcome(
+        job.path, digest=digest, records=[article_record(article, digest)], warnings=warnings, stamp=stamp
+    )
 
 
 def _run_warc_job(root: Path, job: FileJob) -> FileOutcome:
@@ -179,7 +194,10 @@ def _run_warc_job(root: Path, job: FileJob) -> FileOutcome:
     outcome = FileOutcome(job.path, first_part=first)
     try:
         try:
-            outcome.digest = job.digest or file_hash(root / job.path)
+            if job.digest:  # a later part: the first part hashed and stamped the file
+                outcome.digest = job.digest
+            else:
+                outcome.digest, outcome.stamp = stamped_file_hash(root / job.path)
         except OSError as exc:
             raise unreadable(exc) from None
     except SkipDocument as skip:

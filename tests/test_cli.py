@@ -114,6 +114,22 @@ def test_flask_reindex_accepts_workers_and_strict(make_corpus, tmp_path):
     assert app.test_cli_runner().invoke(args=["reindex", "--workers", "0"]).exit_code == 2
 
 
+def test_rehash_finds_a_change_that_kept_size_and_modification_time(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": STORY})
+    os.utime(corpus / "a.txt", (1_700_000_000, 1_700_000_000))  # saved long ago: its stat is remembered
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "CORPUS_DIR": str(corpus)})
+    runner = app.test_cli_runner()
+    assert json.loads(runner.invoke(args=["reindex", "--json"]).output)["added"] == 1
+    (corpus / "a.txt").write_text(STORY.replace("Erbil", "Duhok"), encoding="utf-8")  # same size
+    os.utime(corpus / "a.txt", (1_700_000_000, 1_700_000_000))
+    assert json.loads(runner.invoke(args=["reindex", "--json"]).output)["unchanged"] == 1  # trusted, so missed
+    rehashed = json.loads(runner.invoke(args=["reindex", "--rehash", "--json"]).output)
+    assert (rehashed["updated"], rehashed["unchanged"]) == (1, 0)
+    done = run_indexer("--corpus", str(corpus), "--index", str(tmp_path / "index"), "--rehash", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["unchanged"] == 1
+
+
 def test_a_second_reindex_is_refused_with_a_clear_message(make_corpus, tmp_path):
     from search.store import ArchiveIndex
     from search.writer import IndexUpdate
