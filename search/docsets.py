@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import collections
 import itertools
+import threading
 import time
 from array import array
 from collections.abc import Iterable
@@ -236,11 +237,38 @@ def query_docs(searcher, query: wq.Query, deadline: float | None = None, memo: M
     return found
 
 
-def _per_searcher(searcher, key: str, build):
-    cache = searcher.__dict__.setdefault("_archive_doc_values", {})
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
+# Set on a searcher by ArchiveIndex: the dict of values worked out once per index generation, which
+# every searcher of that generation shares (their document numbers are the same).
+GENERATION_CACHE = "_archive_generation_cache"
+
+
+def generation_cache(searcher) -> dict:
+    """Return the searcher's per-generation cache (its own, when no ArchiveIndex gave it a shared one).
+
+    Its "lock" (reentrant) guards building values and changing the bounded caches kept in it.
+    """
+    cache = searcher.__dict__.get(GENERATION_CACHE)
+    if cache is None:
+        cache = searcher.__dict__.setdefault(GENERATION_CACHE, new_generation_cache())
+    return cache
+
+
+def new_generation_cache() -> dict:
+    """Return an empty per-generation cache."""
+    return {"lock": threading.RLock()}
+
+
+def cached(searcher, key: str, build):
+    """Return a value worked out once per index generation: build() the first time, under the lock."""
+    cache = generation_cache(searcher)
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    with cache["lock"]:
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
 
 
 def field_values(searcher, fieldname: str, default: str = "") -> list:
@@ -261,7 +289,7 @@ def field_values(searcher, fieldname: str, default: str = "") -> list:
                     values[docnum + offset] = value
         return values
 
-    return _per_searcher(searcher, f"values:{fieldname}", build)
+    return cached(searcher, f"values:{fieldname}", build)
 
 
 def field_value_lists(searcher, fieldname: str) -> list[tuple]:
@@ -278,7 +306,7 @@ def field_value_lists(searcher, fieldname: str) -> list[tuple]:
                     lists[docnum + offset] = (*lists[docnum + offset], value)
         return lists
 
-    return _per_searcher(searcher, f"lists:{fieldname}", build)
+    return cached(searcher, f"lists:{fieldname}", build)
 
 
 def column_values(searcher, fieldname: str, translate: bool = True) -> list:
@@ -286,7 +314,7 @@ def column_values(searcher, fieldname: str, translate: bool = True) -> list:
 
     translate=False keeps Whoosh's stored form (dates as sortable integers), which is cheaper to read.
     """
-    return _per_searcher(
+    return cached(
         searcher,
         f"column:{fieldname}:{translate}",
         lambda: list(searcher.reader().column_reader(fieldname, translate=translate)),
@@ -401,7 +429,14 @@ def _field_lengths(searcher, subsearcher, offset: int, fieldname: str) -> array:
         # None (an empty field) never meets a word of it. An array: 4 bytes a document, not a Python int each.
         return array("I", (reader.doc_field_length(d, fieldname, 1) or 0 for d in range(reader.doc_count_all())))
 
-    return _per_searcher(searcher, f"lengths:{fieldname}:{offset}", build)
+    return cached(searcher, f"lengths:{fieldname}:{offset}", build)
+
+
+def field_lengths(searcher, fieldnames: Iterable[str]) -> None:
+    """Read the stored lengths of these fields in every segment now (scoring needs them)."""
+    for subsearcher, offset in searcher.leaf_searchers():
+        for fieldname in fieldnames:
+            _field_lengths(searcher, subsearcher, offset, fieldname)
 
 
 def bm25_scores(searcher, query: wq.Query, docs: list[int], memo: Memo | None = None) -> dict[int, float] | None:

@@ -11,7 +11,6 @@ import json
 import math
 import re
 import time
-import weakref
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -204,15 +203,18 @@ def _filter_mask(searcher, filter_query: Query | None) -> bytearray | None:
     """Return which documents a filter allows (None: no filter), worked out once per searcher and filter."""
     if filter_query is None:
         return None
-    cache = _searcher_cache(searcher).setdefault("filters", {})
-    if filter_query not in cache:
-        if len(cache) >= MAX_CACHED_FILTERS:
-            cache.pop(next(iter(cache)))
+    shared = docsets.generation_cache(searcher)
+    cache = docsets.cached(searcher, "filters", dict)
+    allowed = cache.get(filter_query)
+    if allowed is None:
         allowed = bytearray(searcher.doc_count_all())
         for docnum in docsets.query_docs(searcher, filter_query):
             allowed[docnum] = 1
-        cache[filter_query] = allowed
-    return cache[filter_query]
+        with shared["lock"]:
+            while len(cache) >= MAX_CACHED_FILTERS:
+                cache.pop(next(iter(cache)))
+            cache[filter_query] = allowed
+    return allowed
 
 
 def _facet_counts(searcher, name: str, docs: list[int]) -> collections.Counter:
@@ -232,37 +234,27 @@ def _facet_values(counts: dict, selected: tuple[str, ...], size: int) -> list[Fa
     return [v for v in values[:size]] + [v for v in values[size:] if v.selected]
 
 
-# What is worked out once per searcher, so once per index generation: the query parser, month totals.
-_per_searcher: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _searcher_cache(searcher) -> dict:
-    return _per_searcher.setdefault(searcher, {})
-
-
 def _parser(searcher):
     """The query parser for this index: plain words are analysed for every language it holds."""
-    cache = _searcher_cache(searcher)
-    if "parser" not in cache:
+
+    def build():
         reader = searcher.reader()
         present = [field for field in f.CONTENT_FIELDS if reader.field_length(field)]
-        cache["parser"] = AnyLanguageParser(searcher.schema, present or [f.CONTENT])
-    return cache["parser"]
+        return AnyLanguageParser(searcher.schema, present or [f.CONTENT])
+
+    return docsets.cached(searcher, "parser", build)
 
 
 def _describe_parser(searcher):
-    cache = _searcher_cache(searcher)
-    if "describe" not in cache:
-        cache["describe"] = describe_parser(searcher.schema)
-    return cache["describe"]
+    return docsets.cached(searcher, "describe", lambda: describe_parser(searcher.schema))
 
 
 def _months_in_archive(searcher) -> dict[str, int]:
-    cache = _searcher_cache(searcher)
-    if "months" not in cache:
+    def build() -> dict[str, int]:
         counts = _facet_counts(searcher, MONTH_FACET, docsets.query_docs(searcher, Every()))
-        cache["months"] = {month: n for month, n in counts.items() if month}
-    return cache["months"]
+        return {month: n for month, n in counts.items() if month}
+
+    return docsets.cached(searcher, "months", build)
 
 
 def _month_buckets(counts: dict, searcher) -> list[MonthBucket]:
@@ -272,17 +264,16 @@ def _month_buckets(counts: dict, searcher) -> list[MonthBucket]:
 
 def _date_keys(searcher, newest_first: bool) -> array:
     """Return each document's place in date order (undated last), as a list by document number, once per searcher."""
-    cache = _searcher_cache(searcher)
-    key = "newest_first" if newest_first else "oldest_first"
-    if key not in cache:
+
+    def build() -> array:
         dated = docsets.column_values(searcher, f.HAS_DATE)
         dates = docsets.column_values(searcher, f.DATE, translate=False)  # sortable integers
         sign = -1 if newest_first else 1
         # A signed 64-bit array: 8 bytes a document instead of a Python int each.
         # has_date is 1 for a dated article (a copy holds none: Whoosh reads that as the largest number).
-        keys = (sign * day if has == 1 else docsets.LAST for has, day in zip(dated, dates, strict=True))
-        cache[key] = array("q", keys)
-    return cache[key]
+        return array("q", (sign * day if has == 1 else docsets.LAST for has, day in zip(dated, dates, strict=True)))
+
+    return docsets.cached(searcher, "newest_first" if newest_first else "oldest_first", build)
 
 
 @dataclass
@@ -304,8 +295,8 @@ def duplicates(searcher) -> Duplicates:
     Only articles that joined a cluster are marked in the index, and a cluster's id is the id of its
     first article, so this reads a few postings, not the whole index.
     """
-    cache = _searcher_cache(searcher)
-    if "duplicates" not in cache:
+
+    def build() -> Duplicates:
         reader = searcher.reader()
         clusters = reader.column_reader(f.CLUSTER)
         groups: dict[str, set[int]] = {}
@@ -323,14 +314,15 @@ def duplicates(searcher) -> Duplicates:
 
         members = {cluster: sorted(docnums, key=earliest_first) for cluster, docnums in groups.items()}
         members = {cluster: docnums for cluster, docnums in members.items() if len(docnums) > 1}
-        cache["duplicates"] = Duplicates(
+        return Duplicates(
             copies=set(_term_docs(searcher, f.ROLE, f.ROLE_COPY)),
             members=members,
             rank={
                 docnum: (cluster, place) for cluster, docnums in members.items() for place, docnum in enumerate(docnums)
             },
         )
-    return cache["duplicates"]
+
+    return docsets.cached(searcher, "duplicates", build)
 
 
 def _hidden(searcher, docs: list[int], collapse: bool, per_facet: str | None = None) -> set[int]:
@@ -382,13 +374,15 @@ MAX_CACHED_TOPIC_DOCS = 200_000
 
 
 def _topic_docs(searcher, key: str) -> array:
-    cache = _searcher_cache(searcher).setdefault("topic_docs", {})
-    if key not in cache:
+    cache = docsets.cached(searcher, "topic_docs", dict)
+    docs = cache.get(key)
+    if docs is None:
         docs = array("I", docsets.query_docs(searcher, Term(f.TOPIC_KEYS, key)))
-        while cache and sum(map(len, cache.values())) + len(docs) > MAX_CACHED_TOPIC_DOCS:
-            cache.pop(next(iter(cache)))
-        cache[key] = docs
-    return cache[key]
+        with docsets.generation_cache(searcher)["lock"]:
+            while cache and sum(map(len, cache.values())) + len(docs) > MAX_CACHED_TOPIC_DOCS:
+                cache.pop(next(iter(cache)))
+            cache[key] = docs
+    return docs
 
 
 def similar_docs(searcher, docnum: int, stored: dict) -> dict[int, int]:
@@ -719,3 +713,29 @@ def marked_paragraphs(archive: ArchiveIndex, body: str, q: str, language: str | 
         except SearchError:
             return [html.escape(p, quote=False) for p in paragraphs]
         return [marker.whole(p, language) for p in paragraphs]
+
+
+def warm(searcher) -> None:
+    """Work out everything searches need once per index generation, so no request waits for it.
+
+    The archive calls this for a new generation before its searchers serve (see ArchiveIndex).
+    """
+    _parser(searcher)
+    _describe_parser(searcher)
+    duplicates(searcher)
+    _months_in_archive(searcher)  # also every document's month
+    for name, fieldname in f.FACET_FIELDS.items():
+        if name in f.MULTI_VALUED_FACETS:
+            docsets.field_value_lists(searcher, fieldname)
+        else:
+            docsets.field_values(searcher, fieldname)
+    _date_keys(searcher, newest_first=True)
+    _date_keys(searcher, newest_first=False)
+    present = [field for field in f.CONTENT_FIELDS if searcher.reader().field_length(field)]
+    docsets.field_lengths(searcher, present)
+
+
+def prepare(archive: ArchiveIndex) -> None:
+    """Warm the live index generation (see warm()): servers call it before they take requests."""
+    with archive.searcher() as searcher:
+        warm(searcher)

@@ -22,6 +22,7 @@ from whoosh.fields import ID
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
+from search.docsets import GENERATION_CACHE, new_generation_cache
 from search.schema import (
     CONTENT_HASH,
     HAS_AUTHOR,
@@ -69,6 +70,10 @@ class ArchiveIndex:
         self._lock = threading.Lock()
         self._key: tuple[str, int] | None = None  # (index folder, generation) the idle searchers read
         self._idle: list[Searcher] = []
+        # What searches work out once per generation (search.docsets), shared by its searchers: one copy
+        # however many requests run at once. Only the latest generation's is kept here.
+        self._cache_key: tuple | None = None
+        self._generation_cache: dict = new_generation_cache()
 
     # -- locating the live index -------------------------------------------------
     def live_dir(self) -> Path | None:
@@ -151,12 +156,25 @@ class ArchiveIndex:
         # A commit landing just now deletes the table of contents we were about to read: look again.
         for _ in range(OPEN_ATTEMPTS - 1):
             try:
-                return _with_cached_columns(
-                    whoosh_index.open_dir(str(self.root / key[0])).searcher(weighting=weighting())
-                )
+                return self._searcher_on(key)
             except FileNotFoundError:
                 key = self._current_key()
-        return _with_cached_columns(whoosh_index.open_dir(str(self.root / key[0])).searcher(weighting=weighting()))
+        return self._searcher_on(key)
+
+    def _searcher_on(self, key: tuple[str, int]) -> Searcher:
+        index = whoosh_index.open_dir(str(self.root / key[0]))
+        searcher = _with_cached_columns(index.searcher(weighting=weighting()))
+        # What it actually opened (a commit may have landed since the key was read): its segments and
+        # their deletions fix every document number.
+        opened = (
+            key[0],
+            tuple((r.segment().segment_id(), r.segment().deleted_count()) for r, _ in searcher.reader().leaf_readers()),
+        )
+        with self._lock:
+            if opened != self._cache_key:
+                self._cache_key, self._generation_cache = opened, new_generation_cache()
+            searcher.__dict__[GENERATION_CACHE] = self._generation_cache
+        return searcher
 
     def close(self) -> None:
         """Close the idle searchers (lent ones are closed when given back)."""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from conftest import sample_record
 
+from search.docsets import generation_cache
+from search.request import build_request
+from search.service import search, warm
 from search.store import POINTER_FILE, ArchiveIndex, IndexUnavailable
 from search.writer import IndexUpdate, ReindexLocked
 
@@ -118,3 +123,34 @@ def test_parallel_searches_read_correctly(build_index):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         for n, result in zip(range(400), pool.map(titles, range(400)), strict=True):
             assert result == ({f"Story {k}" for k in range(200)} if n % 2 else {f"Story {n % 200}"})
+
+
+def test_searchers_of_one_generation_share_what_searches_work_out(build_index):
+    archive = build_index([sample_record(1, title="Oil"), sample_record(2, title="Oil again")])
+    with archive.searcher() as first, archive.searcher() as second:
+        assert first is not second  # two requests at once
+        assert generation_cache(first) is generation_cache(second)
+        before = generation_cache(first)
+    assert search(archive, build_request({"q": ["oil"]})).total == 2
+    with IndexUpdate(archive) as update:
+        update.delete("sample0002")
+    with archive.searcher() as searcher:
+        assert generation_cache(searcher) is not before  # new document numbers, new values
+    assert search(archive, build_request({"q": ["oil"]})).total == 1
+
+
+def test_warming_works_out_everything_a_search_needs(build_index):
+    archive = build_index(
+        [
+            sample_record(n, title=f"Oil {n}", source="Wire", authors=["Ann Lee"], date=dt.date(2024, 1, n))
+            for n in (1, 2)
+        ]
+    )
+    with archive.searcher() as searcher:
+        warm(searcher)
+        warmed = set(generation_cache(searcher))
+    for params in [{"q": ["oil"]}, {"q": ["oil"], "sort": ["-date"]}, {"q": ["oil"], "sort": ["date"]}, {"q": [""]}]:
+        search(archive, build_request(params))
+    with archive.searcher() as searcher:
+        # Only the bounded caches of filters and topic keys grow with use.
+        assert set(generation_cache(searcher)) - warmed <= {"filters", "topic_docs"}
