@@ -4,7 +4,9 @@ A search page needs every match (for the total, the facet counts and the month b
 for only a page of them. Whoosh finds every match by walking a matcher one document at a time in
 Python; here each term's postings are read a block at a time and queries are combined with set
 operations, which run in C. Facet values live in lists indexed by document number, built once per
-searcher (so once per index generation), so counting them is one C-level pass over the matches.
+index generation and shared by its searchers, so counting them is one C-level pass over the matches.
+Matching words and phrases are scored here too, with Whoosh's BM25F formula over whole postings
+blocks. Tests check every result against Whoosh's own matchers and scorer.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import ID
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
@@ -200,6 +204,8 @@ def _segment_docs(
         )
     if kind is wq.Every and not node.fieldname:
         return range(reader.doc_count_all())
+    if kind is wq.Not:
+        return set(range(reader.doc_count_all())).difference(_segment_docs(searcher, node.query, deadline, memo))
     if kind is wq.Phrase:
         docs = _phrase_docs(searcher, node, deadline)
         if docs is not None:
@@ -214,7 +220,7 @@ def _segment_docs(
         for btext in node._btexts(reader):  # noqa: SLF001 - Whoosh's own expansion
             result.update(term_docs(reader, node.field(), btext, memo))
         return result
-    # Phrases, numeric ranges, Not and the rest: Whoosh's matcher knows their meaning.
+    # Phrases with slop, fielded match-all and the rest: Whoosh's matcher knows their meaning.
     return _walk(node.matcher(searcher, searcher.boolean_context()), deadline)
 
 
@@ -309,16 +315,41 @@ def field_value_lists(searcher, fieldname: str) -> list[tuple]:
     return cached(searcher, f"lists:{fieldname}", build)
 
 
+def segment_column_values(leaf, fieldname: str) -> list:
+    """Return the values of one column of one segment, in document order, as its field reads them back."""
+    column = leaf.column_reader(fieldname, translate=False)
+    field = leaf.schema[fieldname]
+    if type(column) is VarBytesColumn.Reader and isinstance(field, ID):
+        # Text columns (paths, hashes, sources): their values lie one after another in the segment file,
+        # so one read and slices replace a file read per document. Relies on Whoosh-Reloaded 2.7's
+        # reader layout (pinned in requirements.txt); other column types take the generic way below.
+        lengths = column._lengths
+        total = sum(lengths)
+        data = column._dbfile.get(column._basepos, total) if total else b""
+        values, position = [], 0
+        for length in lengths:
+            values.append(data[position : position + length].decode("utf-8"))
+            position += length
+        return values
+    return list(map(field.from_column_value, column))
+
+
 def column_values(searcher, fieldname: str, translate: bool = True) -> list:
-    """Return a sortable field's column value per document, read once per searcher.
+    """Return a sortable field's column value per document, read once per generation.
 
     translate=False keeps Whoosh's stored form (dates as sortable integers), which is cheaper to read.
     """
-    return cached(
-        searcher,
-        f"column:{fieldname}:{translate}",
-        lambda: list(searcher.reader().column_reader(fieldname, translate=translate)),
-    )
+
+    def build() -> list:
+        if translate:
+            return [
+                value
+                for leaf, _ in searcher.reader().leaf_readers()
+                for value in segment_column_values(leaf, fieldname)
+            ]
+        return list(searcher.reader().column_reader(fieldname, translate=False))
+
+    return cached(searcher, f"column:{fieldname}:{translate}", build)
 
 
 def count_values(values: list, docs: Iterable[int]) -> collections.Counter:

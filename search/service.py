@@ -285,27 +285,22 @@ class Duplicates:
     rank: dict[int, tuple[str, int]]  # article of such a cluster -> (cluster, place in it)
 
 
-def _term_docs(searcher, fieldname: str, text: str) -> list[int]:
-    return list(searcher.docs_for_query(Term(fieldname, text)))
-
-
 def duplicates(searcher) -> Duplicates:
     """Return the copies and clusters of the searcher's index generation (computed once, then cached).
 
-    Only articles that joined a cluster are marked in the index, and a cluster's id is the id of its
-    first article, so this reads a few postings, not the whole index.
+    Every article's cluster column holds the id of its cluster's first article (its own id, when it
+    started one), so the clusters with several articles are the column's repeated values.
     """
 
     def build() -> Duplicates:
+        copies = set(docsets.query_docs(searcher, Term(f.ROLE, f.ROLE_COPY)))
+        clusters = docsets.column_values(searcher, f.CLUSTER)
+        shared = {cluster for cluster, n in collections.Counter(clusters).items() if n > 1 and cluster}
+        groups: dict[str, list[int]] = {}
+        for docnum in docsets.query_docs(searcher, Every()):
+            if clusters[docnum] in shared and docnum not in copies:
+                groups.setdefault(clusters[docnum], []).append(docnum)
         reader = searcher.reader()
-        clusters = reader.column_reader(f.CLUSTER)
-        groups: dict[str, set[int]] = {}
-        for docnum in _term_docs(searcher, f.ROLE, f.ROLE_VERSION):
-            groups.setdefault(clusters[docnum], set()).add(docnum)
-        for cluster, docnums in groups.items():
-            first = searcher.document_number(**{f.ID_FIELD: cluster})
-            if first is not None and clusters[first] == cluster:
-                docnums.add(first)
         dated, dates = reader.column_reader(f.HAS_DATE), reader.column_reader(f.DATE)
 
         def earliest_first(docnum: int) -> tuple:
@@ -315,7 +310,7 @@ def duplicates(searcher) -> Duplicates:
         members = {cluster: sorted(docnums, key=earliest_first) for cluster, docnums in groups.items()}
         members = {cluster: docnums for cluster, docnums in members.items() if len(docnums) > 1}
         return Duplicates(
-            copies=set(_term_docs(searcher, f.ROLE, f.ROLE_COPY)),
+            copies=copies,
             members=members,
             rank={
                 docnum: (cluster, place) for cluster, docnums in members.items() for place, docnum in enumerate(docnums)

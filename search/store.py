@@ -17,12 +17,10 @@ from itertools import compress
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.columns import VarBytesColumn
-from whoosh.fields import ID
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from search.docsets import GENERATION_CACHE, new_generation_cache
+from search.docsets import GENERATION_CACHE, new_generation_cache, segment_column_values
 from search.schema import (
     CONTENT_HASH,
     HAS_AUTHOR,
@@ -255,34 +253,15 @@ def _with_cached_columns(searcher: Searcher) -> Searcher:
 def _live_rows(reader, *fieldnames: str, with_docnum: bool = False) -> Iterator[tuple]:
     """Yield the column values of every document not deleted, one tuple per document.
 
-    Segment by segment, each column read whole (see _column_values): every reindex reads the
+    Segment by segment, each column read whole (see docsets.segment_column_values): every reindex reads the
     paths and hashes of the whole archive, and Whoosh's per-document column access costs several
     times more than the values themselves.
     """
     for leaf, base in reader.leaf_readers():
         count = leaf.doc_count_all()
-        rows: Iterator[tuple] = zip(*(_column_values(leaf, name) for name in fieldnames), strict=True)
+        rows: Iterator[tuple] = zip(*(segment_column_values(leaf, name) for name in fieldnames), strict=True)
         docnums: Iterator[int] = iter(range(base, base + count))
         if leaf.has_deletions():
             alive = [not leaf.is_deleted(docnum) for docnum in range(count)]
             rows, docnums = compress(rows, alive), compress(docnums, alive)
         yield from ((docnum, *values) for docnum, values in zip(docnums, rows, strict=True)) if with_docnum else rows
-
-
-def _column_values(leaf, fieldname: str) -> list:
-    """Return the values of one column of one segment, in document order, as its field reads them back."""
-    column = leaf.column_reader(fieldname, translate=False)
-    field = leaf.schema[fieldname]
-    if type(column) is VarBytesColumn.Reader and isinstance(field, ID):
-        # Text columns (paths, hashes, sources): their values lie one after another in the segment file,
-        # so one read and slices replace a file read per document. Relies on Whoosh-Reloaded 2.7's
-        # reader layout (pinned in requirements.txt); other column types take the generic way below.
-        lengths = column._lengths
-        total = sum(lengths)
-        data = column._dbfile.get(column._basepos, total) if total else b""
-        values, position = [], 0
-        for length in lengths:
-            values.append(data[position : position + length].decode("utf-8"))
-            position += length
-        return values
-    return list(map(field.from_column_value, column))
