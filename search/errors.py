@@ -42,3 +42,10 @@ class SearchTimeout(SearchError):
 
     code = "query_timeout"
     status = 503
+
+
+class ArchiveBusy(SearchError):
+    """No search could start in time: as many as may run at once were running (a server limit)."""
+
+    code = "busy"
+    status = 503

@@ -12,6 +12,7 @@ from search.errors import QueryTooBroad, SearchTimeout
 from search.query import check_expansions, parse_query
 from search.request import build_request
 from search.service import _parser, search
+from web import search_slots
 
 PARAMETERS = ["q", "page", "per_page", "sort", "source", "language", "author", "year", "from", "to", "facet_size"]
 QUERY_PIECES = [
@@ -146,3 +147,25 @@ def test_a_timed_out_search_is_a_503_in_the_api(wide_archive):
 
 def test_debug_is_off_unless_asked(seed_app):
     assert not seed_app.debug
+
+
+def test_searches_past_the_limit_at_once_wait_then_get_a_busy_503(wide_archive):
+    app = create_app({"INDEX_DIR": str(wide_archive.root), "SEARCH_TIME_LIMIT": 0.2, "SEARCHES_AT_ONCE": 1})
+    client = app.test_client()
+    slots = search_slots(app)
+    assert slots.acquire(timeout=1)  # one search is running
+    try:
+        response = client.get("/api/search?q=common")
+        assert response.status_code == 503
+        assert response.get_json()["error"]["code"] == "busy"
+        page = client.get("/?q=common")
+        assert page.status_code == 503 and "busy" in page.get_data(as_text=True)
+    finally:
+        slots.release()
+    assert client.get("/api/search?q=common").status_code == 200  # its turn came
+    app.extensions["archive_index"].close()
+
+
+def test_searches_at_once_must_be_positive(tmp_path):
+    with pytest.raises(ValueError, match="SEARCHES_AT_ONCE"):
+        create_app({"INDEX_DIR": str(tmp_path), "SEARCHES_AT_ONCE": 0})

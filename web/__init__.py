@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 
 from search.store import ArchiveIndex
 
 ARCHIVE_EXTENSION = "archive_index"
+SEARCH_SLOTS_EXTENSION = "archive_search_slots"
 
 
 def init_app(app: Flask) -> None:
@@ -14,6 +17,10 @@ def init_app(app: Flask) -> None:
     from web import api, commands, errors, exports, pages
 
     app.extensions[ARCHIVE_EXTENSION] = ArchiveIndex(app.config["INDEX_DIR"])
+    searches_at_once = int(app.config["SEARCHES_AT_ONCE"])
+    if searches_at_once < 1:
+        raise ValueError(f"SEARCHES_AT_ONCE must be 1 or more, not {searches_at_once}")
+    app.extensions[SEARCH_SLOTS_EXTENSION] = threading.BoundedSemaphore(searches_at_once)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(exports.blueprint)
@@ -25,6 +32,11 @@ def init_app(app: Flask) -> None:
 def archive_index(app: Flask) -> ArchiveIndex:
     """Return the ArchiveIndex the app serves."""
     return app.extensions[ARCHIVE_EXTENSION]
+
+
+def search_slots(app: Flask) -> threading.BoundedSemaphore:
+    """Return the semaphore that lets SEARCHES_AT_ONCE searches run at a time."""
+    return app.extensions[SEARCH_SLOTS_EXTENSION]
 
 
 CONTENT_SECURITY_POLICY = (

@@ -6,11 +6,12 @@ from dataclasses import asdict
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
+from search.errors import ArchiveBusy
 from search.request import build_request
 from search.schema import FACET_FIELDS
 from search.service import SearchResult, get_article, related, search
 from search.store import IndexUnavailable
-from web import archive_index
+from web import archive_index, search_slots
 from web.openapi import openapi_document
 
 blueprint = Blueprint("api", __name__)
@@ -22,7 +23,16 @@ def search_from_request(collapse_by_default: bool = False) -> SearchResult:
     Scripts get every article unless they ask for `collapse=1`; the pages collapse unless told `collapse=0`.
     """
     request_ = build_request(request.args.to_dict(flat=False), collapse_by_default=collapse_by_default)
-    return search(archive_index(current_app), request_, time_limit=current_app.config["SEARCH_TIME_LIMIT"])
+    time_limit = current_app.config["SEARCH_TIME_LIMIT"]
+    # Searches are Python work under one lock (the GIL): run together they interleave and all finish
+    # late, so a few run at a time and the others wait their turn, at most as long as one may run.
+    slots = search_slots(current_app)
+    if not slots.acquire(timeout=time_limit):
+        raise ArchiveBusy(f"the archive is busy: no search could start within {time_limit:g} s; try again")
+    try:
+        return search(archive_index(current_app), request_, time_limit=time_limit)
+    finally:
+        slots.release()
 
 
 def _page_url(result: SearchResult, page: int) -> str | None:
