@@ -1,7 +1,7 @@
 """Search latency at one corpus size: in-process (archive, raw Whoosh, SQLite FTS5) and over HTTP against `app.py`.
 
     .venv/bin/python bench/search_scale.py INDEX_ROOT [--label 100k] [--repeat 5] [--clients 1,8] [--seconds 30]
-        [--json OUT] [--fts5-db PATH] [--no-http]
+        [--json OUT] [--fts5-db PATH] [--no-http] [--searches-at-once 1,2,8]
 
 INDEX_ROOT is an archive index root built by the real reindex command (`python -m indexer --corpus DIR
 --index INDEX_ROOT --full`). Every request of a fixed, seeded query mix (bench/search_speed.py's, with
@@ -228,9 +228,11 @@ def proc_status_kb(pid: int, key: str) -> int:
 class Server:
     """The production server (`python app.py`) on a free port of 127.0.0.1, serving one index root."""
 
-    def __init__(self, index_root: Path, log_path: Path) -> None:
+    def __init__(self, index_root: Path, log_path: Path, searches_at_once: int | None = None) -> None:
         self.port = free_port()
         env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index_root), "HOST": "127.0.0.1", "PORT": str(self.port)}
+        if searches_at_once is not None:
+            env["ARCHIVE_SEARCHES_AT_ONCE"] = str(searches_at_once)
         self.log_path = log_path
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
@@ -290,10 +292,19 @@ def check(status: int, body: bytes) -> tuple[str | None, dict | None]:
 
 
 def run_http(
-    index_root: Path, mix: Mix, expected_totals: dict[str, list[dict]], clients: int, seconds: float, work: Path
+    index_root: Path,
+    mix: Mix,
+    expected_totals: dict[str, list[dict]],
+    clients: int,
+    seconds: float,
+    work: Path,
+    searches_at_once: int | None = None,
 ) -> dict:
-    """Start a fresh server, warm it, run `clients` keep-alive clients for `seconds`; return the figures."""
-    server = Server(index_root, work / f"server-{clients}.log")
+    """Start a fresh server, warm it, run `clients` keep-alive clients for `seconds`; return the figures.
+
+    searches_at_once: the server's SEARCHES_AT_ONCE (None: its default).
+    """
+    server = Server(index_root, work / f"server-{clients}-{searches_at_once}.log", searches_at_once)
     errors: list[str] = []
     # Kinds interleaved (one query of each kind, then the next of each), so every kind gets its share.
     rounds = max(len(queries) for queries in mix.values())
@@ -431,16 +442,18 @@ def print_in_process(figures: dict[str, dict[str, dict[str, float]]], count: int
 def print_http(runs: list[dict], count: int) -> None:
     """The HTTP tables: one summary row per client count, then latencies per query kind."""
     print(f"\nOver HTTP (`python app.py`, waitress), {count} articles; milliseconds\n")
-    print("| clients | requests | errors | req/s | median | p95 | p99 | server peak RSS MiB |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| clients | searches at once | requests | errors | req/s | median | p95 | p99 | server peak RSS MiB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for run in runs:
         stats = run["latency"]["all"]
+        at_once = run.get("searches_at_once") or "default"
         print(
-            f"| {run['clients']} | {run['requests']} | {run['errors']} | {run['requests_per_s']:.1f} | "
+            f"| {run['clients']} | {at_once} | {run['requests']} | {run['errors']} | {run['requests_per_s']:.1f} | "
             f"{ms(stats['median'])} | {ms(stats['p95'])} | {ms(stats['p99'])} | {run['server_peak_rss_mib']:.0f} |"
         )
     kinds = [kind for kind in runs[0]["latency"] if kind != "all"]
-    print("\n| query kind | " + " | ".join(f"{r['clients']} cl. median | p95 | p99" for r in runs) + " |")
+    heads = [f"{r['clients']} cl./{r.get('searches_at_once') or 'default'} median | p95 | p99" for r in runs]
+    print("\n| query kind | " + " | ".join(heads) + " |")
     print("|" + " --- |" * (1 + 3 * len(runs)))
     for kind in kinds:
         cells = []
@@ -470,6 +483,11 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the figures here, for plot_scale.py")
     parser.add_argument("--fts5-db", type=Path, help="SQLite database file (default: beside the index root)")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    parser.add_argument(
+        "--searches-at-once",
+        default="",
+        help="comma-separated SEARCHES_AT_ONCE settings of the server to compare over HTTP (default: its own)",
+    )
     args = parser.parse_args()
     archive = ArchiveIndex(args.index_root)
     # app.py rebuilds a missing or outdated index from the corpus folder: never let it do that to a benchmark index.
@@ -488,9 +506,13 @@ def main() -> int:
     http_runs = []
     if not args.no_http:
         work = Path(tempfile.mkdtemp(prefix="search-scale-"))
-        for clients in (int(c) for c in args.clients.split(",") if c.strip()):
-            log(f"HTTP: {clients} clients for {args.seconds:g}s")
-            http_runs.append(run_http(args.index_root, mix, totals, clients, args.seconds, work))
+        settings = [int(v) for v in args.searches_at_once.split(",") if v.strip()] or [None]
+        for at_once in settings:
+            for clients in (int(c) for c in args.clients.split(",") if c.strip()):
+                log(f"HTTP: {clients} clients for {args.seconds:g}s, searches at once: {at_once or 'default'}")
+                run = run_http(args.index_root, mix, totals, clients, args.seconds, work, at_once)
+                run["searches_at_once"] = at_once
+                http_runs.append(run)
     archive.close()
 
     sizes = f"index {folder_mib(archive.live_dir())} MiB, FTS5 database {folder_mib(fts.path)} MiB"
