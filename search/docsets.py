@@ -347,7 +347,13 @@ def column_values(searcher, fieldname: str, translate: bool = True) -> list:
                 for leaf, _ in searcher.reader().leaf_readers()
                 for value in segment_column_values(leaf, fieldname)
             ]
-        return list(searcher.reader().column_reader(fieldname, translate=False))
+        # Segment by segment: a segment where no document has the field has no column, and Whoosh's
+        # multi-segment column reader then leaves its documents out instead of giving them the default.
+        return [
+            value
+            for leaf, _ in searcher.reader().leaf_readers()
+            for value in leaf.column_reader(fieldname, translate=False)
+        ]
 
     return cached(searcher, f"column:{fieldname}:{translate}", build)
 

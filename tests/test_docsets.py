@@ -220,3 +220,15 @@ def test_search_pages_in_whooshs_order(archive, searcher, text, sort):
     else:
         # A prefix, range or match-all scores every match alike: ties go in index order.
         assert sorted(found) == sorted(expected)
+
+
+def test_column_values_cover_a_segment_without_that_column(build_index):
+    # The second commit's only article has no date, so its segment has no date column at all.
+    archive = build_index([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
+    with IndexUpdate(archive) as update:
+        update.put(sample_record(3, title="Oil 3"))
+    with archive.searcher() as searcher:
+        dates = docsets.column_values(searcher, f.DATE, translate=False)
+        assert len(dates) == searcher.doc_count_all() == 3
+    newest = search(archive, build_request({"q": ["oil"], "sort": ["-date"]}))
+    assert [hit.title for hit in newest.hits] == ["Oil 2", "Oil 1", "Oil 3"]  # undated last
