@@ -50,7 +50,7 @@ def serve(app: Flask, host: str, port: int) -> None:
     from indexer.defaults import default_max_file_bytes, default_max_text_chars
     from indexer.reindex import reindex
     from search.schema import SCHEMA_VERSION
-    from search.service import prepare
+    from search.service import GenerationWarmer
 
     archive = web.archive_index(app)
     reason = None
@@ -68,9 +68,11 @@ def serve(app: Flask, host: str, port: int) -> None:
             max_text_chars=default_max_text_chars(),
         )
         print(summary_text(summary), flush=True)
-    # What searches read once per index generation (facet values, sort keys, duplicates), read now:
-    # otherwise the first visitor waits for it (seconds at a few hundred thousand articles).
-    prepare(archive)
+    # What searches read once per index generation (facet values, sort keys, duplicates), read now and
+    # again after every reindex: otherwise the first visitor waits for it (seconds at 300k articles).
+    warmer = GenerationWarmer(archive)
+    warmer.check()
+    warmer.start()
     print(f"Serving {archive.article_count()} articles from the index at {archive.live_dir()}", flush=True)
     print(f"Open http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     waitress_serve(app, host=host, port=port, threads=SERVER_THREADS)

@@ -115,6 +115,13 @@ class ArchiveIndex:
             raise IndexUnavailable(f"no index has been built in {self.root} yet")
         return whoosh_index.open_dir(str(folder))
 
+    def generation(self) -> tuple[str, int] | None:
+        """Name the committed state searchers would open now: (index folder, commit generation), None if none."""
+        try:
+            return self._current_key()
+        except (IndexUnavailable, FileNotFoundError, NotADirectoryError):
+            return None
+
     # -- searchers ----------------------------------------------------------------
     def _current_key(self) -> tuple[str, int]:
         folder = self.live_dir()

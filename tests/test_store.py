@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from conftest import sample_record
 
 from search.docsets import generation_cache
 from search.request import build_request
-from search.service import search, warm
+from search.service import GenerationWarmer, search, warm
 from search.store import POINTER_FILE, ArchiveIndex, IndexUnavailable
 from search.writer import IndexUpdate, ReindexLocked
 
@@ -154,3 +155,49 @@ def test_warming_works_out_everything_a_search_needs(build_index):
     with archive.searcher() as searcher:
         # Only the bounded caches of filters and topic keys grow with use.
         assert set(generation_cache(searcher)) - warmed <= {"filters", "topic_docs"}
+
+
+def test_the_warmer_warms_each_new_generation_once(build_index):
+    archive = build_index([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
+    warmer = GenerationWarmer(archive)
+    assert warmer.check()  # the first generation
+    assert not warmer.check()  # nothing new committed
+    with IndexUpdate(archive) as update:
+        update.delete("sample0002")
+    assert warmer.check()
+    assert warmer.warmed == archive.generation()
+    with archive.searcher() as searcher:
+        # Warmed before any search ran on the new generation.
+        assert {"duplicates", "months", "newest_first"} <= set(generation_cache(searcher))
+
+
+def test_the_warmer_finds_a_commit_by_itself(build_index):
+    archive = build_index([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
+    warmer = GenerationWarmer(archive, interval=0.01)
+    warmer.check()
+    first = warmer.warmed
+    warmed_again = threading.Event()
+    original = warmer.check
+
+    def check() -> bool:
+        changed = original()
+        if changed:
+            warmed_again.set()
+        return changed
+
+    warmer.check = check
+    warmer.start()
+    try:
+        with IndexUpdate(archive) as update:
+            update.put(sample_record(3, title="Oil 3"))
+        assert warmed_again.wait(timeout=30)
+    finally:
+        warmer.stop()
+    assert warmer.warmed != first
+    assert warmer.warmed == archive.generation()
+
+
+def test_the_warmer_waits_for_an_index(tmp_path):
+    warmer = GenerationWarmer(ArchiveIndex(tmp_path / "nothing"))
+    assert not warmer.check()
+    assert warmer.warmed is None
