@@ -111,6 +111,7 @@ AGENCIES = {normalise(name): canonical for name, canonical in RULES["agencies"].
 
 LONG_LINE = 120  # a line this long is a paragraph, whatever its punctuation
 PARAGRAPH_WORDS = 6  # a shorter sentence-like line is still a paragraph with this many words
+NUMBER_END_WORDS = 10  # a line ending in digits and a stop is a sentence with this many words
 SHORT_LINE_SCORE = -1.0
 FURNITURE_SCORE = -1.0
 MAX_GAP_LINES = 2  # non-paragraph lines a run may bridge to reach a paragraph
@@ -198,7 +199,10 @@ def make_line(number: int, text: str) -> Line:
     size = len(text) + 2 * cjk
     words = len(text.split()) + cjk // 2
     stripped = text.rstrip()
-    sentence_like = stripped.endswith(SENTENCE_END) and any(ch.isalpha() for ch in stripped[-4:-1] or "x")
+    # A stop right after digits ends a date or a counter ("12.03.2024."), unless words enough precede it.
+    sentence_like = stripped.endswith(SENTENCE_END) and (
+        any(ch.isalpha() for ch in stripped[-4:-1] or "x") or words >= NUMBER_END_WORDS
+    )
     sentence_like = sentence_like or INNER_SENTENCE_END.search(text) is not None
     return Line(
         number, text, norm, key, size, words, sentence_like, is_boilerplate(norm, key, size), is_credit(norm, key)

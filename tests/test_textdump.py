@@ -278,6 +278,14 @@ def test_short_text_still_has_a_body() -> None:
     assert article.body == "Nothing of note happened."
 
 
+def test_a_sentence_ending_in_a_number_is_text() -> None:
+    # Its last sentence ends on digits and a stop; a date line ending so is still no paragraph.
+    sentence = "In afternoon trading, the Dow Jones industrial average gained 67.10, or 0.7 percent, to 10,039.93..."
+    article = extract(f"Markets close higher\n\nUpdated 29.07.2004.\n\n{sentence}\n")
+    assert article.title == "Markets close higher"
+    assert article.body == sentence
+
+
 def test_empty_text_is_skipped() -> None:
     with pytest.raises(SkipDocument):
         extract("\n \n\t\n")
