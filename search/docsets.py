@@ -14,19 +14,21 @@ from __future__ import annotations
 import bisect
 import collections
 import itertools
+import sys
 import threading
 import time
-from array import array
+from array import array, typecodes
 from collections.abc import Iterable
 
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.collectors import TimeLimit
-from whoosh.columns import VarBytesColumn
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import ID
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
 
 # Documents walked between looks at the clock, where a query's matches are walked one by one.
 DEADLINE_CHECK_EVERY = 1024
@@ -315,10 +317,33 @@ def field_value_lists(searcher, fieldname: str) -> list[tuple]:
     return cached(searcher, f"lists:{fieldname}", build)
 
 
+def numeric_column_array(column) -> array | None:
+    """Return a numeric column reader's stored values as one array (None for other readers).
+
+    Whoosh reads such a column one file read and unpack per document; its values lie one after
+    another, big-endian, so one read and a byte swap do the same. Relies on Whoosh-Reloaded 2.7's
+    reader layout (pinned in requirements.txt); other readers take the generic way.
+    """
+    if type(column) is not NumericColumn.Reader or column._reverse:
+        return None
+    typecode = column._typecode
+    if typecode not in typecodes or array(typecode).itemsize != column._fixedlen:
+        return None
+    stored = min(column._count, column._doccount)  # documents after the last stored value hold the default
+    values = array(typecode, column._dbfile.get(column._basepos, stored * column._fixedlen) if stored else b"")
+    if sys.byteorder == "little":
+        values.byteswap()
+    values.extend([column._default] * (column._doccount - stored))
+    return values
+
+
 def segment_column_values(leaf, fieldname: str) -> list:
     """Return the values of one column of one segment, in document order, as its field reads them back."""
     column = leaf.column_reader(fieldname, translate=False)
     field = leaf.schema[fieldname]
+    numbers = numeric_column_array(column)
+    if numbers is not None:
+        return list(map(field.from_column_value, numbers))
     if type(column) is VarBytesColumn.Reader and isinstance(field, ID):
         # Text columns (paths, hashes, sources): their values lie one after another in the segment file,
         # so one read and slices replace a file read per document. Relies on Whoosh-Reloaded 2.7's
@@ -349,11 +374,12 @@ def column_values(searcher, fieldname: str, translate: bool = True) -> list:
             ]
         # Segment by segment: a segment where no document has the field has no column, and Whoosh's
         # multi-segment column reader then leaves its documents out instead of giving them the default.
-        return [
-            value
-            for leaf, _ in searcher.reader().leaf_readers()
-            for value in leaf.column_reader(fieldname, translate=False)
-        ]
+        values: list = []
+        for leaf, _ in searcher.reader().leaf_readers():
+            column = leaf.column_reader(fieldname, translate=False)
+            numbers = numeric_column_array(column)
+            values.extend(numbers if numbers is not None else column)
+        return values
 
     return cached(searcher, f"column:{fieldname}:{translate}", build)
 
@@ -459,10 +485,28 @@ def _scoring_leaves(searcher, query: wq.Query) -> tuple[list[tuple[str, bytes]],
     return None
 
 
+# A field length as Whoosh's scorer reads it back from the byte it stores (0: the field is empty).
+LENGTH_OF_BYTE = [byte_to_length(b) if b else 0 for b in range(256)]
+
+
+def _length_column(reader, fieldname: str) -> array | None:
+    """Return the length bytes of a field in one segment as one array (None: read them document by document)."""
+    # Whoosh-Reloaded 2.7's per-document reader keeps them in a column of its own (pinned in requirements.txt).
+    cached_reader = getattr(getattr(reader, "_perdoc", None), "_cached_reader", None)
+    if cached_reader is None:
+        return None
+    column = cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    # No column (no document of the segment has the field): the generic way gives Whoosh's default.
+    return numeric_column_array(column) if column is not None else None
+
+
 def _field_lengths(searcher, subsearcher, offset: int, fieldname: str) -> array:
     # Whoosh's stored (quantised) length of a field per document, as its scorer reads it.
     def build() -> array:
         reader = subsearcher.reader()
+        stored = _length_column(reader, fieldname)
+        if stored is not None:
+            return array("I", map(LENGTH_OF_BYTE.__getitem__, stored))
         # None (an empty field) never meets a word of it. An array: 4 bytes a document, not a Python int each.
         return array("I", (reader.doc_field_length(d, fieldname, 1) or 0 for d in range(reader.doc_count_all())))
 

@@ -232,3 +232,28 @@ def test_column_values_cover_a_segment_without_that_column(build_index):
         assert len(dates) == searcher.doc_count_all() == 3
     newest = search(archive, build_request({"q": ["oil"], "sort": ["-date"]}))
     assert [hit.title for hit in newest.hits] == ["Oil 2", "Oil 1", "Oil 3"]  # undated last
+
+
+def test_numeric_columns_read_whole_are_whooshs_values(searcher):
+    for leaf, _ in searcher.reader().leaf_readers():
+        dates = leaf.column_reader(f.DATE, translate=False)
+        assert docsets.numeric_column_array(dates) is not None  # the fast way is the one taken
+        for fieldname, translate in [(f.DATE, False), (f.HAS_DATE, True)]:
+            column = leaf.column_reader(fieldname, translate=translate)
+            expected = [column[docnum] for docnum in range(leaf.doc_count_all())]
+            if translate:
+                assert docsets.segment_column_values(leaf, fieldname) == expected
+            else:
+                assert list(docsets.numeric_column_array(column)) == expected
+    assert len(docsets.column_values(searcher, f.DATE, translate=False)) == searcher.doc_count_all()
+
+
+def test_field_lengths_read_whole_are_whooshs(searcher):
+    fields = [field for field in f.CONTENT_FIELDS if searcher.reader().field_length(field)]
+    assert fields
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        for fieldname in fields:
+            assert docsets._length_column(reader, fieldname) is not None  # the fast way is the one taken
+            expected = [reader.doc_field_length(d, fieldname, 1) or 0 for d in range(reader.doc_count_all())]
+            assert list(docsets._field_lengths(searcher, subsearcher, offset, fieldname)) == expected, fieldname
