@@ -71,7 +71,7 @@ def serve(app: Flask, host: str, port: int) -> None:
         )
         print(summary_text(summary), flush=True)
     # What searches read once per index generation (facet values, sort keys, duplicates), read now and
-    # again after every reindex: otherwise the first visitor waits for it (seconds at 300k articles).
+    # again after every reindex: otherwise the first visitor waits for it (most of a second at 300k).
     warmer = GenerationWarmer(archive)
     warmer.check()
     warmer.start()

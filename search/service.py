@@ -719,7 +719,7 @@ def marked_paragraphs(archive: ArchiveIndex, body: str, q: str, language: str | 
 def warm(searcher) -> None:
     """Work out everything searches need once per index generation, so no request waits for it.
 
-    The archive calls this for a new generation before its searchers serve (see ArchiveIndex).
+    Servers call it through prepare() before they take requests, and GenerationWarmer after each commit.
     """
     _parser(searcher)
     _describe_parser(searcher)
@@ -747,7 +747,7 @@ class GenerationWarmer:
 
     A reindex runs in another process; the server only learns of its commit by looking. Without this,
     the first request on the new generation works out its facet values, sort keys and duplicates
-    (seconds at a few hundred thousand articles) while its visitor waits.
+    (most of a second at 300k articles) while its visitor waits.
     """
 
     def __init__(self, archive: ArchiveIndex, interval: float = WARM_CHECK_SECONDS) -> None:
