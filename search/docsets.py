@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.collectors import TimeLimit
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import ID
@@ -495,7 +495,7 @@ def _length_column(reader, fieldname: str) -> array | None:
     cached_reader = getattr(getattr(reader, "_perdoc", None), "_cached_reader", None)
     if cached_reader is None:
         return None
-    column = cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    column = cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     # No column (no document of the segment has the field): the generic way gives Whoosh's default.
     return numeric_column_array(column) if column is not None else None
 
