@@ -378,6 +378,7 @@ def run_http(
     requests = sum(len(values) for values in samples.values())
     return {
         "clients": clients,
+        "searches_at_once": searches_at_once,
         "seconds": round(duration, 2),
         "requests": requests,
         "errors": len(errors),
@@ -510,9 +511,7 @@ def main() -> int:
         for at_once in settings:
             for clients in (int(c) for c in args.clients.split(",") if c.strip()):
                 log(f"HTTP: {clients} clients for {args.seconds:g}s, searches at once: {at_once or 'default'}")
-                run = run_http(args.index_root, mix, totals, clients, args.seconds, work, at_once)
-                run["searches_at_once"] = at_once
-                http_runs.append(run)
+                http_runs.append(run_http(args.index_root, mix, totals, clients, args.seconds, work, at_once))
     archive.close()
 
     sizes = f"index {folder_mib(archive.live_dir())} MiB, FTS5 database {folder_mib(fts.path)} MiB"
