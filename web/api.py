@@ -25,8 +25,7 @@ def search_from_request(collapse_by_default: bool = False) -> SearchResult:
     request_ = build_request(request.args.to_dict(flat=False), collapse_by_default=collapse_by_default)
     time_limit = current_app.config["SEARCH_TIME_LIMIT"]
     # Searches are Python work under one lock (the GIL): run together they interleave and all finish
-    # late, so SEARCHES_AT_ONCE (1 by default) run at a time and the others wait their turn, at most as
-    # long as one may run.
+    # late, so SEARCHES_AT_ONCE run at a time and the others wait their turn, at most as long as one may run.
     slots = search_slots(current_app)
     if not slots.acquire(timeout=time_limit):
         raise ArchiveBusy(f"the archive is busy: no search could start within {time_limit:g} s; try again")
