@@ -1,13 +1,13 @@
-"""Read the archive's query language into a Whoosh query, reporting syntax errors with their column.
+"""Whoosh's own query parser, configured as the archive read queries before it had a language of its own.
 
-Whoosh's parser accepts broken input silently (unclosed quotes, unknown fields, runaway
-nesting), so the text is checked here first and any parser exception becomes a
-QuerySyntaxError instead of a server error.
+The archive never calls this: search.querylang reads (and describes) queries and the compiler
+(compiler.py) turns them into Whoosh queries. It is kept as the reference those are tested
+against (tests/test_querylang.py: the compiled query must equal what this parser gives, and the
+description what describe_query gives), and as the raw-Whoosh side of the benchmarks.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
@@ -18,7 +18,6 @@ from whoosh.query import (
     AndNot,
     Every,
     FuzzyTerm,
-    MultiTerm,
     Not,
     NullQuery,
     NumericRange,
@@ -31,55 +30,20 @@ from whoosh.query import (
 )
 from whoosh.util.times import long_to_datetime
 
-from search.errors import QuerySyntaxError, QueryTooBroad
-from search.schema import CONTENT, DATE, DEFAULT_SEARCH_FIELDS, QUERY_FIELDS
+from search import querylang
+from search.backends.whoosh.schema import CONTENT, DATE, DEFAULT_SEARCH_FIELDS, QUERY_FIELDS
+from search.errors import QuerySyntaxError
 
-MAX_QUERY_CHARS = 1000
-# A wildcard, prefix or fuzzy word may stand for at most this many indexed words (`a*` could mean
-# most of the vocabulary, and each word is searched).
-MAX_EXPANSIONS = 2000
-MATCH_EVERYTHING = "*"
-MAX_NESTING = 20
-# `name:value` where name is one token glued to a value: only then is `name` meant as a field,
-# so "Update: talks" and "10:30" stay plain words.
-FIELD_PREFIX = re.compile(r"(?<![\w.:/-])([A-Za-z_][A-Za-z0-9_]*):(?=[^\s:/])")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # '+' and '-' are operators only at the start of a term, so "al-Sadr" and "Iran-backed" stay whole.
 TERM_START = r"(?:^|(?<=[\s(]))"
-
-
-def _unknown_field_error(name: str, column: int) -> QuerySyntaxError:
-    known = ", ".join(sorted(QUERY_FIELDS))
-    return QuerySyntaxError(f"unknown field '{name}:' at column {column}; known fields: {known}", column)
-
-
 # `date:` followed by an optional comparison and a year, month or day; ranges in brackets are left to Whoosh.
 DATE_TERM = re.compile(r"(?<![\w.:/-])date:(>=|<=|>|<)?(?!\[)(\S*)")
-PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-
-
-def date_period(value: str) -> tuple[dt.date, dt.date] | None:
-    """Return the first and last day of a year, month or day written as YYYY, YYYY-MM or YYYY-MM-DD."""
-    match = PARTIAL_DATE.match(value)
-    if not match:
-        return None
-    year, month, day = (int(part) if part else None for part in match.groups())
-    try:
-        if day is not None:
-            first = last = dt.date(year, month, day)
-        elif month is not None:
-            first = dt.date(year, month, 1)
-            last = dt.date(year, month, calendar.monthrange(year, month)[1])
-        else:
-            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    except ValueError:
-        return None
-    return first, last
 
 
 def _rewrite_date_term(match: re.Match, offset: int) -> str:
     operator, value = match.group(1) or "", match.group(2)
-    period = date_period(value)
+    period = querylang.date_period(value)
     if period is None:
         column = offset + match.start(2) + 1
         raise QuerySyntaxError(f"'{value}' at column {column} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD", column)
@@ -107,38 +71,6 @@ def rewrite_dates(text: str) -> str:
             rewritten.append(DATE_TERM.sub(lambda m, at=offset: _rewrite_date_term(m, at), part))
         offset += len(part)
     return "".join(rewritten)
-
-
-def check_syntax(text: str) -> None:
-    """Raise QuerySyntaxError for unbalanced quotes or parentheses, deep nesting or unknown fields."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QuerySyntaxError(f"query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    open_quote: int | None = None
-    open_parens: list[int] = []
-    for index, char in enumerate(text):
-        if char == '"':
-            open_quote = index if open_quote is None else None
-        elif open_quote is not None:
-            continue
-        elif char == "(":
-            open_parens.append(index)
-            if len(open_parens) > MAX_NESTING:
-                raise QuerySyntaxError(
-                    f"parentheses nested deeper than {MAX_NESTING} levels at column {index + 1}", index + 1
-                )
-        elif char == ")":
-            if not open_parens:
-                raise QuerySyntaxError(f"')' at column {index + 1} closes nothing", index + 1)
-            open_parens.pop()
-    if open_quote is not None:
-        raise QuerySyntaxError(f"unclosed quote opened at column {open_quote + 1}", open_quote + 1)
-    if open_parens:
-        column = open_parens[-1] + 1
-        raise QuerySyntaxError(f"unclosed parenthesis opened at column {column}", column)
-    outside_quotes = re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
-    for match in FIELD_PREFIX.finditer(outside_quotes):
-        if match.group(1) not in QUERY_FIELDS:
-            raise _unknown_field_error(match.group(1), match.start() + 1)
 
 
 def build_parser(schema, match_all: bool = True, field_boosts: dict[str, float] | None = None) -> qparser.QueryParser:
@@ -191,32 +123,17 @@ def describe_parser(schema) -> qparser.QueryParser:
     return build_parser(schema, field_boosts={CONTENT: 1.0})
 
 
-def parse_query(text: str, parser: qparser.QueryParser) -> Query:
-    """Parse user query text; an empty query matches every article."""
+def parse_query(text: str, parser) -> Query:
+    """Parse query text the way the archive did with Whoosh's parser (an empty query or `*`: every article)."""
     text = CONTROL_CHARS.sub(" ", text or "").strip()
-    if not text or text == MATCH_EVERYTHING:
+    if not text or text == querylang.MATCH_EVERYTHING:
         return Every()
-    check_syntax(text)
+    querylang.check_syntax(text)
     text = rewrite_dates(text)
     try:
         return parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted IndexError/ValueError/TypeError on odd input
         raise QuerySyntaxError(f"cannot read the query: {exc}") from None
-
-
-def check_expansions(query: Query, reader, limit: int | None = None) -> None:
-    """Raise QueryTooBroad when a wildcard, prefix or fuzzy word matches too many indexed words."""
-    limit = limit or MAX_EXPANSIONS
-    for node in query.leaves():
-        # Wildcards, prefixes, fuzzy words and term ranges expand to indexed words; numeric ranges do not.
-        if isinstance(node, MultiTerm) and not isinstance(node, NumericRange):
-            for count, _ in enumerate(node._btexts(reader), start=1):  # noqa: SLF001 - Whoosh's expansion
-                if count > limit:
-                    raise QueryTooBroad(
-                        f"'{_describe_leaf(node)}' matches more than {limit:,} different words; "
-                        "make it longer or more specific",
-                        param="q",
-                    )
 
 
 _FIELD_NAMES_TYPED = {field: typed for typed, field in QUERY_FIELDS.items()}
