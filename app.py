@@ -29,10 +29,12 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         # Seconds one search may run before it is stopped with a 503 (a worker is never held longer).
         SEARCH_TIME_LIMIT=10.0,
-        # Searches computed at once; the others wait their turn (see web/api.py). Searches are CPU-bound
-        # Python under one GIL: with 8 clients, 1 at once serves 23-28% more requests than 2, with a lower
-        # p95, at 100k and 300k articles (bench/RESULTS.md).
+        # Searches computed at once; the others wait their turn (search/policy.py says why 1).
         SEARCHES_AT_ONCE=1,
+        # The engine: "whoosh" (embedded: an index folder, nothing to run); search/backends/ lists them.
+        BACKEND="whoosh",
+        # Warm the index in a background thread now and after every reindex (search/warming.py).
+        WARM_INDEX=True,
     )
     app.json.sort_keys = False
     app.config.from_pyfile("config.py", silent=True)
@@ -51,31 +53,25 @@ def serve(app: Flask, host: str, port: int) -> None:
     from indexer.cli import Progress, summary_text
     from indexer.defaults import default_max_file_bytes, default_max_text_chars
     from indexer.reindex import reindex
-    from search.schema import SCHEMA_VERSION
-    from search.service import GenerationWarmer
 
-    archive = web.archive_index(app)
-    reason = None
-    if not archive.exists():
-        reason = f"No index at {archive.root} yet"
-    elif archive.schema_version() != SCHEMA_VERSION:
-        reason = f"The index at {archive.live_dir()} was built by another version of the archive"
+    backend = web.archive_of(app).backend
+    reason = backend.rebuild_reason()
     if reason:
         print(f"{reason}; building it from {app.config['CORPUS_DIR']} ...", flush=True)
         summary = reindex(
             Path(app.config["CORPUS_DIR"]),
-            archive.root,
+            backend,
             progress=Progress(),
             max_file_bytes=default_max_file_bytes(),
             max_text_chars=default_max_text_chars(),
         )
         print(summary_text(summary), flush=True)
-    # What searches read once per index generation (facet values, sort keys, duplicates), read now and
-    # again after every reindex: otherwise the first visitor waits for it (most of a second at 300k).
-    warmer = GenerationWarmer(archive)
-    warmer.check()
-    warmer.start()
-    print(f"Serving {archive.article_count()} articles from the index at {archive.live_dir()}", flush=True)
+    # What searches read once per index generation (facet values, sort keys, duplicates), read before the
+    # first request (the app's warmer then looks after every reindex): otherwise the first visitor waits.
+    warmer = web.warmer_of(app)
+    if warmer is not None:
+        warmer.check()
+    print(f"Serving {backend.article_count()} articles from the index at {backend.location()}", flush=True)
     print(f"Open http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     waitress_serve(app, host=host, port=port, threads=SERVER_THREADS)
 

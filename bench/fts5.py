@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search import schema as f  # noqa: E402
-from search.store import ArchiveIndex  # noqa: E402
+from search.backends.whoosh import schema as f  # noqa: E402
+from search.backends.whoosh.store import ArchiveIndex  # noqa: E402
 
 # Bump when the tables below change: an older database file is then rebuilt.
 FORMAT_VERSION = 1

@@ -53,7 +53,7 @@ from scale_corpus import DEFAULT_SEED, DEFAULT_SOURCE, GENERATOR_VERSION, marker
 DEFAULT_SIZES = "10000,30000,100000,300000"
 ADDED_FOLDER = "_added-1pct"
 POLL_SECONDS = 0.1
-POINTER_FILE = "CURRENT"  # search.store.POINTER_FILE, read here without importing the archive
+POINTER_FILE = "CURRENT"  # search.backends.whoosh.store.POINTER_FILE, read here without importing the archive
 MIB = 2**20
 
 

@@ -29,10 +29,11 @@ from whoosh.analysis import StemmingAnalyzer  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
 from indexer.language import detect_language  # noqa: E402
+from search.archive import Archive  # noqa: E402
+from search.backends.whoosh import WhooshBackend  # noqa: E402
+from search.backends.whoosh.store import ArchiveIndex  # noqa: E402
+from search.backends.whoosh.writer import IndexUpdate  # noqa: E402
 from search.request import build_request  # noqa: E402
-from search.service import search  # noqa: E402
-from search.store import ArchiveIndex  # noqa: E402
-from search.writer import IndexUpdate  # noqa: E402
 
 BRIEF_CHARS = 200
 # (language, query, page id): each query words a page's subject in forms the page does not use.
@@ -123,7 +124,8 @@ def recall_table(pages: dict[str, dict]) -> None:
         with english.searcher() as searcher:
             for language, query, pid in QUERIES:
                 english_ids = [hit["id"] for hit in searcher.search(parser.parse(query), limit=10)]
-                archive_ids = [hit.id for hit in search(archive, build_request({"q": [query]})).hits]
+                served = Archive(WhooshBackend(archive)).search(build_request({"q": [query]}))
+                archive_ids = [hit.id for hit in served.hits]
                 hit_english, hit_archive = pid in english_ids, pid in archive_ids
                 found["english"] += hit_english
                 found["archive"] += hit_archive

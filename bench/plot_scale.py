@@ -4,7 +4,7 @@
 
 One JSON file per corpus size (`search_scale.py INDEX_ROOT --json RESULT.json`). Draws the median
 (solid) and p95 (dashed) of the in-process full request, over the whole query mix, for the archive
-(search.service.search), raw Whoosh doing the same work, and SQLite FTS5, against the number of
+(search.archive.Archive.search), raw Whoosh doing the same work, and SQLite FTS5, against the number of
 documents indexed, both axes logarithmic. Needs matplotlib (bench/requirements.txt).
 """
 
@@ -24,7 +24,7 @@ from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter  # n
 
 # search_scale.py's in-process paths -> legend name and colour.
 PATHS = {
-    "service": ("archive (search.service)", "tab:blue"),
+    "service": ("archive (search.archive)", "tab:blue"),
     "raw": ("raw Whoosh", "tab:orange"),
     "fts5": ("SQLite FTS5", "tab:green"),
 }

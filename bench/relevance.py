@@ -28,12 +28,24 @@ from whoosh import qparser, scoring  # noqa: E402
 from whoosh.analysis import StemmingAnalyzer  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
-from search import schema as f  # noqa: E402
-from search.query import AnyLanguageParser, build_parser  # noqa: E402
-from search.store import ArchiveIndex  # noqa: E402
-from search.writer import IndexUpdate  # noqa: E402
+from search import querylang  # noqa: E402
+from search.backends.whoosh import schema as f  # noqa: E402
+from search.backends.whoosh.compiler import compile_query  # noqa: E402
+from search.backends.whoosh.reference import build_parser  # noqa: E402
+from search.backends.whoosh.store import ArchiveIndex  # noqa: E402
+from search.backends.whoosh.writer import IndexUpdate  # noqa: E402
 
 QUERY_SYNTAX = re.compile(r"[^\w\s]")  # questions are plain words here, never query syntax
+
+
+class AnyLanguageParser:
+    """The archive's reading of a query as served (our query language compiled for Whoosh), any word counting."""
+
+    def __init__(self, schema, fields: list[str], match_all: bool = True) -> None:
+        self.schema, self.fields, self.match_all = schema, fields, match_all
+
+    def parse(self, text: str):
+        return compile_query(querylang.parse(text), self.schema, self.fields, self.match_all)
 
 
 def load_collection(folder: Path) -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:

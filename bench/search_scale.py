@@ -10,7 +10,7 @@ request the pages and the API make: hits, snippets, every facet, month buckets. 
 as real words (the commonest word each sampled stem comes from), which both engines can stem.
 
 In-process, with warm searchers, each request runs --repeat times through
-  service  search.service.search(archive, build_request(params)), as the web layer calls it;
+  service  Archive(backend).search(build_request(params)), as the web layer calls it;
   raw      plain Whoosh doing the same searching, grouping and highlighting (bench/search_speed.py);
   FTS5     SQLite FTS5 over the same articles with the same semantics (bench/fts5.py; the database is
            built beside the index root on the first run and reused while the article count matches).
@@ -52,11 +52,12 @@ from fts5 import Fts5Archive, Unsupported  # noqa: E402
 from search_speed import percentile, query_mix, raw_search  # noqa: E402
 from whoosh.query import Term  # noqa: E402
 
-from search import schema as f  # noqa: E402
-from search.query import build_parser  # noqa: E402
+from search.archive import Archive  # noqa: E402
+from search.backends.whoosh import WhooshBackend  # noqa: E402
+from search.backends.whoosh import schema as f  # noqa: E402
+from search.backends.whoosh.reference import build_parser  # noqa: E402
+from search.backends.whoosh.store import ArchiveIndex  # noqa: E402
 from search.request import build_request  # noqa: E402
-from search.service import search  # noqa: E402
-from search.store import ArchiveIndex  # noqa: E402
 
 PATHS = ("service", "raw", "fts5")
 REQUIRED_KEYS = {"query", "total", "results", "facets", "page", "pages"}
@@ -164,6 +165,7 @@ def run_in_process(archive: ArchiveIndex, fts: Fts5Archive, mix: Mix, repeat: in
     """Time every request on the three paths, interleaved; return (samples per path and kind, totals)."""
     samples: dict[str, dict[str, list[float]]] = {path: collections.defaultdict(list) for path in PATHS}
     totals: dict[str, list[dict]] = collections.defaultdict(list)
+    service = Archive(WhooshBackend(archive))  # what the pages and the API call, search policy included
     with archive.searcher() as searcher:
         # Plain Whoosh: one parser over the one field these (English) articles are in, as search_speed.py does.
         whoosh_parser = build_parser(searcher.schema, field_boosts={f.content_field("en"): 1.0})
@@ -172,12 +174,12 @@ def run_in_process(archive: ArchiveIndex, fts: Fts5Archive, mix: Mix, repeat: in
             for params in queries:
                 request = build_request({k: [v] for k, v in params.items()})
                 calls: dict[str, Callable[[], object]] = {
-                    "service": lambda request=request: search(archive, request),
+                    "service": lambda request=request: service.search(request),
                     "raw": lambda params=params: raw_search(searcher, whoosh_parser, params),
                     "fts5": lambda params=params: fts.search(params),
                 }
                 # The first run of each warms caches on every path, and gives the answers to compare.
-                served = search(archive, request)
+                served = service.search(request)
                 try:
                     answered = fts.search(params)
                 except Unsupported as exc:

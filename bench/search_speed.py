@@ -27,12 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from whoosh import highlight, sorting  # noqa: E402  (the raw-Whoosh side lives in the benchmark only)
 from whoosh.query import And, Term  # noqa: E402
 
-from search import schema as f  # noqa: E402
-from search.query import build_parser  # noqa: E402
+from search.archive import Archive  # noqa: E402
+from search.backends.whoosh import WhooshBackend  # noqa: E402
+from search.backends.whoosh import schema as f  # noqa: E402
+from search.backends.whoosh.highlight import MarkFormatter  # noqa: E402
+from search.backends.whoosh.reference import build_parser  # noqa: E402
+from search.backends.whoosh.store import ArchiveIndex  # noqa: E402
+from search.backends.whoosh.writer import IndexUpdate  # noqa: E402
 from search.request import build_request  # noqa: E402
-from search.service import MarkFormatter, search  # noqa: E402
-from search.store import ArchiveIndex  # noqa: E402
-from search.writer import IndexUpdate  # noqa: E402
 
 SEED = 20261122
 
@@ -158,6 +160,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         archive = build(args.jsonl, args.limit, args.index or Path(tmp) / "index")
         mix = query_mix(archive)
+        service = Archive(WhooshBackend(archive))  # what the pages and the API call, search policy included
         timings: dict[str, dict[str, list[float]]] = collections.defaultdict(lambda: {"service": [], "raw": []})
         with archive.searcher() as searcher:
             count = searcher.doc_count()
@@ -166,11 +169,11 @@ def main() -> int:
             for kind, queries in mix.items():
                 for params in queries:
                     request = build_request({k: [v] for k, v in params.items()})
-                    search(archive, request)  # warm caches for this query on both paths
+                    service.search(request)  # warm caches for this query on both paths
                     raw_search(searcher, whoosh_parser, params)
                     for _ in range(args.repeat):
                         started = time.perf_counter()
-                        search(archive, request)
+                        service.search(request)
                         middle = time.perf_counter()
                         raw_search(searcher, whoosh_parser, params)
                         timings[kind]["service"].append((middle - started) * 1000)

@@ -10,10 +10,12 @@ from typing import TextIO
 
 import click
 
-from indexer.defaults import default_corpus_dir, default_index_dir, default_max_file_bytes, default_max_text_chars
+from indexer.defaults import backend_settings, default_corpus_dir, default_max_file_bytes, default_max_text_chars
 from indexer.reindex import ReindexSummary, reindex
 from indexer.workers import default_workers
-from search.writer import ReindexLocked
+from search.backend import SearchBackend
+from search.backends import open_backend
+from search.errors import IndexUnavailable, ReindexLocked
 
 BAR_WIDTH = 30
 # Without a terminal, a log line after the first file (the workers are up), then every this many seconds
@@ -95,7 +97,7 @@ class _ExitStatus(click.ClickException):
 
 def run_reindex(
     corpus: Path,
-    index: Path,
+    target: SearchBackend | Path,
     *,
     full: bool,
     as_json: bool,
@@ -104,6 +106,8 @@ def run_reindex(
     rehash: bool | None = None,
 ) -> None:
     """Reindex and print the summary; exit non-zero (via click) when the run failed, or with --strict on skips.
+
+    target: the engine to write to (or an embedded index's folder).
 
     workers, strict and rehash default to the --workers, --strict and --rehash given on the command line.
     """
@@ -120,7 +124,7 @@ def run_reindex(
     try:
         summary = reindex(
             corpus,
-            index,
+            target,
             full=full,
             rehash=rehash,
             workers=workers,
@@ -129,7 +133,7 @@ def run_reindex(
         )
     except ReindexLocked as exc:
         raise _ExitStatus(str(exc), EXIT_LOCKED) from None
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, IndexUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
@@ -217,4 +221,8 @@ def reindex_options(func):
 @reindex_options
 def main(corpus_dir: Path | None, index_dir: Path | None, full: bool, as_json: bool) -> None:
     """Index new and changed files of the corpus and drop deleted ones."""
-    run_reindex(corpus_dir or default_corpus_dir(), index_dir or default_index_dir(), full=full, as_json=as_json)
+    backend = open_backend(backend_settings(index_dir))
+    try:
+        run_reindex(corpus_dir or default_corpus_dir(), backend, full=full, as_json=as_json)
+    finally:
+        backend.close()

@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_PREFIX = "ARCHIVE_"
 CORPUS_ENV = "ARCHIVE_CORPUS_DIR"
 INDEX_ENV = "ARCHIVE_INDEX_DIR"
+BACKEND_ENV = "ARCHIVE_BACKEND"
 
 
 def default_corpus_dir() -> Path:
@@ -18,6 +20,20 @@ def default_corpus_dir() -> Path:
 def default_index_dir() -> Path:
     """The index folder: $ARCHIVE_INDEX_DIR, else index/ in the project's instance folder."""
     return Path(os.environ.get(INDEX_ENV) or PROJECT_ROOT / "instance" / "index")
+
+
+def backend_settings(index_dir: Path | None = None) -> dict[str, str]:
+    """The engine settings of the command line: ARCHIVE_* environment variables without the prefix.
+
+    The same names the web app reads (BACKEND, INDEX_DIR, ...); index_dir (--index) wins over INDEX_DIR.
+    """
+    settings = {
+        name.removeprefix(SETTINGS_PREFIX): value
+        for name, value in os.environ.items()
+        if name.startswith(SETTINGS_PREFIX)
+    }
+    settings["INDEX_DIR"] = str(index_dir or default_index_dir())
+    return settings
 
 
 MAX_FILE_MB_ENV = "ARCHIVE_MAX_FILE_MB"

@@ -2,7 +2,7 @@
 
 Two articles share a band key when a run of their MinHash values is identical, which gets likely
 quickly as their shingle sets overlap (Jaccard similarity). With 8 bands of 4 values, and two shared
-bands required (search.schema.NEAR_DUPLICATE_SHARED_KEYS), a pair at 0.5 similarity is matched 9% of
+bands required (search.duplicates.NEAR_DUPLICATE_SHARED_KEYS), a pair at 0.5 similarity is matched 9% of
 the time, at 0.7 61%, at 0.8 90%, at 0.9 99.9%; unrelated news articles (near 0) practically never.
 The index stores the band keys, so finding an article's near-duplicates is a few exact term look-ups.
 """

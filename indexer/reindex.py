@@ -27,9 +27,9 @@ from typing import Protocol
 from indexer.pipeline import DEFAULT_MAX_TEXT_CHARS, EXTRACTOR_VERSION, FileJob, FileOutcome, run_job
 from indexer.read import DEFAULT_MAX_FILE_BYTES, FileStamp, current_stamp, iter_corpus
 from indexer.workers import default_workers, run_jobs
-from search.schema import ROLE_COPY, ROLE_VERSION
-from search.store import ArchiveIndex
-from search.writer import IndexUpdate
+from search.backend import IndexUpdate, SearchBackend
+from search.backends import open_backend
+from search.fields import ROLE_COPY, ROLE_VERSION
 
 # In the index root, beside the index folders: the problems of indexed files, {path: {digest, skipped, warnings}}.
 PROBLEMS_FILE = "ingest-problems.json"
@@ -285,7 +285,7 @@ class _Run:
 
 def reindex(
     corpus: Path,
-    index_root: Path,
+    target: SearchBackend | Path | str,
     *,
     full: bool = False,
     rehash: bool = False,
@@ -294,23 +294,27 @@ def reindex(
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     progress: ProgressReporter | None = None,
 ) -> ReindexSummary:
-    """Update the index at index_root from the files under corpus and return what changed.
+    """Update the index from the files under corpus and return what changed.
 
+    target: the engine to write to, or the folder of an embedded (Whoosh) index.
     workers: processes extracting in parallel (default: one per CPU; 1 runs everything in this process).
     rehash: hash every file, not trusting the size and mtime the stat cache remembers (a new cache is written).
     """
     started = time.monotonic()
-    corpus, archive = Path(corpus), ArchiveIndex(index_root)
+    corpus = Path(corpus)
+    backend = target if isinstance(target, SearchBackend) else open_backend({"BACKEND": "whoosh", "INDEX_DIR": target})
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
     workers = workers or default_workers()
     try:
         # Indexing is most of a full build's work: it is spread over as many processes as extraction.
-        with IndexUpdate(archive, full=full, writer_processes=workers) as update:
+        state = backend.state_dir
+        state.mkdir(parents=True, exist_ok=True)
+        with backend.update(full=full, workers=workers) as update:
             # Read under the lock, so a run that just finished is seen.
             # A rebuild reads every file anyway.
-            stat_cache = {} if update.full or rehash else load_stat_cache(archive.root)
-            run = _Run(update, archive.indexed_files(), load_problems(archive.root), stat_cache)
+            stat_cache = {} if update.full or rehash else load_stat_cache(state)
+            run = _Run(update, backend.indexed_files(), load_problems(state), stat_cache)
             run.summary.workers = workers
             total, done, shown = count_files(corpus), 0, 0
             if progress:
@@ -328,19 +332,20 @@ def reindex(
             run.drop_deleted()
             run.promote_copies(corpus, max_file_bytes, max_text_chars)
             # Saved before the commit: entries are keyed by file hash, so ones the index does not hold are ignored.
-            save_problems(archive.root, run.new_problems)
+            save_problems(state, run.new_problems)
             if progress:
                 progress.note(f"committing {run.summary.written} articles to the index")
         # Only after the commit: entries then describe what the index holds. (Written outside the
         # run's lock: a run starting meanwhile reads an older cache, which the index cross-check corrects.)
         # The index is committed: without a cache the next run only hashes every file again.
         with suppress(OSError):
-            save_stat_cache(archive.root, run.new_stat_cache)
+            save_stat_cache(state, run.new_stat_cache)
         summary = run.summary
-        summary.articles = archive.article_count()
-        summary.report = archive.ingest_report()
-        summary.index = str(archive.live_dir())
+        summary.articles = backend.article_count()
+        summary.report = backend.ingest_report()
+        summary.index = backend.location()
     finally:
-        archive.close()
+        if backend is not target:
+            backend.close()
     summary.seconds = time.monotonic() - started
     return summary

@@ -3,7 +3,7 @@
 News articles on the same story name the same people and places. A name is a word the article capitalises
 in mid-sentence and never writes in lower case, met at least twice, a headline mention counting
 double. An article's topic keys are its most frequent
-names; articles sharing enough of them are "similar" (search.schema.SIMILAR_SHARED_KEYS).
+names; articles sharing enough of them are "similar" (search.similar.SIMILAR_SHARED_KEYS).
 Scripts without capital letters fall back to the article's most repeated long words.
 """
 

@@ -17,7 +17,7 @@ from itertools import islice
 from pathlib import Path
 
 from indexer.pipeline import FileJob, FileOutcome, run_chunk, run_job
-from search.writer import exit_with_parent
+from search.processes import exit_with_parent
 
 # Files handed to a worker at a time: enough to make inter-process messages cheap, few enough for smooth progress.
 CHUNK_FILES = 16

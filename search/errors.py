@@ -1,4 +1,4 @@
-"""Errors the search layer reports to its callers, each with a message a person understands."""
+"""Errors the search layer reports to its callers, each with a message a person understands, whatever the engine."""
 
 from __future__ import annotations
 
@@ -49,3 +49,11 @@ class ArchiveBusy(SearchError):
 
     code = "busy"
     status = 503
+
+
+class IndexUnavailable(Exception):
+    """No usable index exists where the archive is configured to look (or its engine cannot be reached)."""
+
+
+class ReindexLocked(Exception):
+    """Another reindex is running on the same index."""

@@ -1,4 +1,4 @@
-"""Validate raw request parameters into a SearchRequest before Whoosh sees any of them."""
+"""Validate raw request parameters into a SearchRequest before any engine sees them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from search.errors import InvalidParameter
-from search.query import MAX_QUERY_CHARS
-from search.schema import FACET_FIELDS
+from search.fields import FACETS
+from search.querylang import MAX_QUERY_CHARS
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -94,7 +94,7 @@ def build_request(params: Mapping[str, Sequence[str]], collapse_by_default: bool
     if sort not in SORTS:
         raise InvalidParameter(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}", param="sort")
     filters: dict[str, tuple[str, ...]] = {}
-    for name in FACET_FIELDS:
+    for name in FACETS:
         values = tuple(dict.fromkeys(v.strip() for v in params.get(name, ()) if v.strip()))
         if len(values) > MAX_FILTER_VALUES:
             raise InvalidParameter(f"at most {MAX_FILTER_VALUES} values of '{name}' at once", param=name)

@@ -1,4 +1,10 @@
-"""Shared fixtures: real corpora in temp folders, real Whoosh indexes built from them, the app."""
+"""Shared fixtures: real corpora in temp folders, real indexes built from them on every engine, the app.
+
+The backend contract: fixtures that build or serve an archive (build_index, seed_index, seed_app,
+client) are parametrised by engine (BACKENDS), so every test using them runs against each engine,
+with the same assertions. Tests of one engine's internals use that engine's own fixtures
+(whoosh_store).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
+import web
 from app import create_app
 from indexer.pipeline import similarity_keys
 from indexer.reindex import reindex
-from search.store import ArchiveIndex
-from search.writer import IndexUpdate
+from search.archive import Archive
+from search.backend import SearchBackend
+from search.backends import open_backend
+from search.backends.whoosh.store import ArchiveIndex
+from search.backends.whoosh.writer import IndexUpdate
+from search.policy import SearchPolicy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = PROJECT_ROOT / "corpus"
+# The engines the backend contract runs against.
+BACKENDS = ("whoosh",)
 
 # Small articles with known metadata, used where the seeds' text would make assertions vague.
 SAMPLE_TEMPLATE = """{title}
@@ -41,6 +55,48 @@ def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
     return folder
 
 
+def engine_settings(backend: str, folder: Path) -> dict:
+    """The app settings that put an archive on this engine, in a place of its own (folder)."""
+    return {"BACKEND": backend, "INDEX_DIR": str(folder)}
+
+
+class TestArchive(Archive):
+    """An Archive a test built, which remembers the settings that open it again (for apps)."""
+
+    __test__ = False  # not a test class, whatever pytest makes of its name
+
+    def __init__(self, backend: SearchBackend, settings: dict, policy: SearchPolicy | None = None) -> None:
+        super().__init__(backend, policy)
+        self.settings = settings
+        self._apps: list[Flask] = []
+
+    def with_policy(self, **policy) -> Archive:
+        """Return the same archive under another search policy (time limit, searches at once)."""
+        return Archive(self.backend, SearchPolicy(**policy))
+
+    def app(self, **config) -> Flask:
+        """Return an app serving this archive (shut down with it)."""
+        app = create_app({"TESTING": True, "WARM_INDEX": False, **self.settings, **config})
+        self._apps.append(app)
+        return app
+
+    def close(self) -> None:
+        for app in self._apps:
+            web.shutdown(app)
+        super().close()
+
+
+def open_archive(settings: dict) -> TestArchive:
+    """Return the archive these settings open (close it when done)."""
+    return TestArchive(open_backend(settings), settings)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend_name(request: pytest.FixtureRequest) -> str:
+    """The engine of the contract tests (each test using it runs once per engine)."""
+    return request.param
+
+
 @pytest.fixture
 def make_corpus(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     """Return a function that writes files into a fresh corpus folder."""
@@ -48,22 +104,26 @@ def make_corpus(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
 
 
 @pytest.fixture(scope="session")
-def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real index of the five seed articles, built once per test session (read-only for tests)."""
+def seed_index(tmp_path_factory: pytest.TempPathFactory, backend_name: str) -> dict:
+    """The settings of a real index of the five seed articles, built once per session and engine (read-only)."""
     corpus = tmp_path_factory.mktemp("seed-corpus")
     shutil.copytree(SEED_CORPUS, corpus, dirs_exist_ok=True)
-    index = tmp_path_factory.mktemp("seed-index")
-    summary = reindex(corpus, index)
+    settings = engine_settings(backend_name, tmp_path_factory.mktemp("seed-index"))
+    backend = open_backend(settings)
+    try:
+        summary = reindex(corpus, backend)
+    finally:
+        backend.close()
     assert summary.added == 5 and not summary.skipped
-    return index
+    return settings
 
 
 @pytest.fixture
-def seed_app(seed_index: Path):
+def seed_app(seed_index: dict):
     """The app serving the seed index."""
-    app = create_app({"TESTING": True, "INDEX_DIR": str(seed_index), "CORPUS_DIR": str(SEED_CORPUS)})
+    app = create_app({"TESTING": True, "WARM_INDEX": False, **seed_index, "CORPUS_DIR": str(SEED_CORPUS)})
     yield app
-    app.extensions["archive_index"].close()
+    web.shutdown(app)
 
 
 @pytest.fixture
@@ -96,12 +156,32 @@ def sample_record(number: int, **fields) -> dict:
 
 
 @pytest.fixture
-def build_index(tmp_path: Path) -> Iterator[Callable[[list[dict]], ArchiveIndex]]:
-    """Return a function that writes records straight into a fresh real index and opens it."""
+def build_index(tmp_path: Path, backend_name: str) -> Iterator[Callable[[list[dict]], TestArchive]]:
+    """Return a function that writes records straight into a fresh real index on the engine, and opens it."""
+    opened: list[TestArchive] = []
+
+    def build(records: list[dict]) -> TestArchive:
+        settings = engine_settings(backend_name, tmp_path / f"index{len(opened)}")
+        backend = open_backend(settings)
+        with backend.update(full=True) as update:
+            for record in records:
+                update.put(record)
+        archive = TestArchive(backend, settings)
+        opened.append(archive)
+        return archive
+
+    yield build
+    for archive in opened:
+        archive.close()
+
+
+@pytest.fixture
+def whoosh_store(tmp_path: Path) -> Iterator[Callable[[list[dict]], ArchiveIndex]]:
+    """Return a function that writes records straight into a fresh Whoosh index folder and opens its store."""
     opened: list[ArchiveIndex] = []
 
     def build(records: list[dict]) -> ArchiveIndex:
-        archive = ArchiveIndex(tmp_path / f"index{len(opened)}")
+        archive = ArchiveIndex(tmp_path / f"store{len(opened)}")
         with IndexUpdate(archive, full=True) as update:
             for record in records:
                 update.put(record)
@@ -115,7 +195,7 @@ def build_index(tmp_path: Path) -> Iterator[Callable[[list[dict]], ArchiveIndex]
 
 @pytest.fixture(autouse=True)
 def close_every_archive(monkeypatch):
-    """Close every ArchiveIndex a test opened (apps make their own), so no index file is left open."""
+    """Close every Whoosh store a test opened (apps make their own), so no index file is left open."""
     opened: list[ArchiveIndex] = []
     original_init = ArchiveIndex.__init__
 

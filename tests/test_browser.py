@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
+import web
 from app import create_app
 
 pytestmark = pytest.mark.browser
@@ -34,18 +34,18 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def live_server(seed_index: Path):
+def live_server(seed_index: dict):
     """Serve the seed index with waitress on a free port of 127.0.0.1."""
     from waitress.server import create_server
 
-    app = create_app({"INDEX_DIR": str(seed_index)})
+    app = create_app(seed_index)
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
     thread.join(timeout=5)
-    app.extensions["archive_index"].close()
+    web.shutdown(app)
 
 
 @pytest.fixture(scope="module")

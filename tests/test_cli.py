@@ -131,8 +131,8 @@ def test_rehash_finds_a_change_that_kept_size_and_modification_time(make_corpus,
 
 
 def test_a_second_reindex_is_refused_with_a_clear_message(make_corpus, tmp_path):
-    from search.store import ArchiveIndex
-    from search.writer import IndexUpdate
+    from search.backends.whoosh.store import ArchiveIndex
+    from search.backends.whoosh.writer import IndexUpdate
 
     corpus = make_corpus({"a.txt": STORY})
     archive = ArchiveIndex(tmp_path / "index")

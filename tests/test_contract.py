@@ -1,7 +1,8 @@
-"""The API against its own OpenAPI document: schemathesis generates requests for every operation.
+"""The API against its own OpenAPI document, on every engine: schemathesis generates requests for every operation.
 
-Schemathesis' fixture mode does not run under this pytest, so the app it tests is built once at
-import, on a copy of the seed corpus in a temporary folder removed at exit.
+Schemathesis' fixture mode does not run under this pytest, so the apps it tests are built once at
+import, one per engine (conftest.BACKENDS), on a copy of the seed corpus in a temporary folder
+removed at exit.
 """
 
 from __future__ import annotations
@@ -12,29 +13,51 @@ import tempfile
 from pathlib import Path
 
 import schemathesis
-from conftest import SEED_CORPUS
+from conftest import BACKENDS, SEED_CORPUS, engine_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+import web
 from app import create_app
 from indexer.reindex import reindex
+from search.backends import open_backend
 
 _folder = Path(tempfile.mkdtemp(prefix="contract-"))
 atexit.register(shutil.rmtree, _folder, ignore_errors=True)
-reindex(SEED_CORPUS, _folder / "index")
-APP = create_app({"INDEX_DIR": str(_folder / "index"), "CORPUS_DIR": str(SEED_CORPUS), "TESTING": True})
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", APP)
+
+
+def _app(backend: str):
+    engine = engine_settings(backend, _folder / backend)
+    opened = open_backend(engine)
+    try:
+        reindex(SEED_CORPUS, opened)
+    finally:
+        opened.close()
+    return create_app({**engine, "CORPUS_DIR": str(SEED_CORPUS), "TESTING": True, "WARM_INDEX": False})
+
+
+APPS = {backend: _app(backend) for backend in BACKENDS}
 
 
 def teardown_module() -> None:
-    APP.extensions["archive_index"].close()
+    for app in APPS.values():
+        web.shutdown(app)
 
 
-@schema.parametrize()
-# Derandomized so that CI runs are repeatable; raise max_examples by hand for a deeper search.
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_every_operation_answers_as_documented(case):
-    # Some requests valid by the schema are still rightly refused with a documented 400: a query
-    # with a syntax error, or `from` after `to`. Every other check (no server error, documented
-    # statuses, content types and response schemas, rejection of invalid input) applies.
-    case.call_and_validate(excluded_checks=[positive_data_acceptance])
+def _operations_test(backend: str):
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", APPS[backend])
+
+    @schema.parametrize()
+    # Derandomized so that CI runs are repeatable; raise max_examples by hand for a deeper search.
+    @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    def test(case):
+        # Some requests valid by the schema are still rightly refused with a documented 400: a query
+        # with a syntax error, or `from` after `to`. Every other check (no server error, documented
+        # statuses, content types and response schemas, rejection of invalid input) applies.
+        case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+    return test
+
+
+for _backend in BACKENDS:
+    globals()[f"test_every_operation_answers_as_documented_on_{_backend}"] = _operations_test(_backend)

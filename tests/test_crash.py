@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT, write_corpus
 
+import web
 from app import create_app
 from indexer.reindex import reindex
-from search.store import ArchiveIndex
+from search.backends.whoosh.store import ArchiveIndex
 
 FILES = 120
 BODY = "Officials met in Erbil on Tuesday to discuss the budget. The talks lasted for hours and ended late."
@@ -27,13 +28,13 @@ def corpus_files(word: str, count: int) -> dict[str, str]:
 
 def hits(index: Path, word: str) -> int:
     """How many articles a search for word finds, asked the way users ask: the app's JSON API."""
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index)})
+    app = create_app({"TESTING": True, "WARM_INDEX": False, "INDEX_DIR": str(index)})
     try:
         answer = app.test_client().get(f"/api/search?q={word}&per_page=1")
         assert answer.status_code == 200, answer.text
         return answer.json["total"]
     finally:
-        app.extensions["archive_index"].close()
+        web.shutdown(app)
 
 
 def start_reindex(corpus: Path, index: Path, marker: str, *extra: str) -> subprocess.Popen:

@@ -1,4 +1,4 @@
-"""Fast matching and scoring (search.docsets) give exactly what Whoosh's own matchers and scorer give.
+"""Fast matching and scoring (search.backends.whoosh.docsets) give exactly what Whoosh's own matchers and scorer give.
 
 Whoosh is the oracle here, so this test imports it: an index of several segments with deleted
 documents, searched with every kind of query the language has.
@@ -14,13 +14,14 @@ from conftest import sample_record
 from whoosh import sorting
 from whoosh.query import MultiTerm, Term
 
-from search import docsets
-from search import schema as f
-from search.query import parse_query
+from search import querylang
+from search.archive import Archive
+from search.backends.whoosh import WhooshBackend, docsets
+from search.backends.whoosh import schema as f
+from search.backends.whoosh.backend import compiled_query
+from search.backends.whoosh.store import ArchiveIndex
+from search.backends.whoosh.writer import IndexUpdate
 from search.request import build_request
-from search.service import _parser, get_article, search
-from search.store import ArchiveIndex
-from search.writer import IndexUpdate
 
 WORDS = [
     "oil",
@@ -117,12 +118,12 @@ EXCLUDING = {"oil -price": ("oil", "price")}
 
 
 def _whoosh_docs(searcher, text: str) -> set[int]:
-    return set(searcher.docs_for_query(parse_query(text, _parser(searcher))))
+    return set(searcher.docs_for_query(compiled_query(searcher, querylang.parse(text))))
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_query_docs_are_the_live_documents_whoosh_matches(searcher, text):
-    query = parse_query(text, _parser(searcher))
+    query = compiled_query(searcher, querylang.parse(text))
     if text in EXCLUDING:
         kept, dropped = EXCLUDING[text]
         expected = _whoosh_docs(searcher, kept) - _whoosh_docs(searcher, dropped)
@@ -132,11 +133,12 @@ def test_query_docs_are_the_live_documents_whoosh_matches(searcher, text):
 
 
 def test_an_excluded_word_is_in_no_hit(archive):
-    result = search(archive, build_request({"q": ["oil -price"], "per_page": ["100"], "collapse": ["0"]}))
+    request = build_request({"q": ["oil -price"], "per_page": ["100"], "collapse": ["0"]})
+    result = Archive(WhooshBackend(archive)).search(request)
     assert result.total > 0
     assert result.total == len(result.hits)
     assert all("price" not in f"{hit.title} {hit.snippet}".split() for hit in result.hits)
-    bodies = [get_article(archive, hit.id).body for hit in result.hits]
+    bodies = [WhooshBackend(archive).article(hit.id).body for hit in result.hits]
     assert all("price" not in body.split() for body in bodies)
 
 
@@ -151,7 +153,7 @@ def _scored(node: MultiTerm) -> MultiTerm:
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_are_whooshs(searcher, text):
-    query = parse_query(text, _parser(searcher))
+    query = compiled_query(searcher, querylang.parse(text))
     docs = docsets.query_docs(searcher, query)
     scores = docsets.bm25_scores(searcher, query, docs)
     if scores is None:
@@ -170,7 +172,7 @@ def test_scores_are_whooshs(searcher, text):
 
 def test_plain_words_and_phrases_are_scored_without_whooshs_matchers(searcher):
     for text in ["oil", "oil price", "oil OR bank", '"oil price" bank', "oil AND (bank OR rate)"]:
-        query = parse_query(text, _parser(searcher))
+        query = compiled_query(searcher, querylang.parse(text))
         assert docsets.bm25_scores(searcher, query, docsets.query_docs(searcher, query)) is not None, text
 
 
@@ -194,7 +196,7 @@ def test_value_lists_hold_every_author_of_each_document(searcher):
 
 
 def _whoosh_order(searcher, text: str, sort: str) -> list[str]:
-    query = parse_query(text, _parser(searcher))
+    query = compiled_query(searcher, querylang.parse(text))
     sortedby = None
     if sort != "relevance":
         sortedby = sorting.MultiFacet(
@@ -210,7 +212,8 @@ def test_search_pages_in_whooshs_order(archive, searcher, text, sort):
     expected = _whoosh_order(searcher, text, sort)
     found = []
     for page in range(1, 100):
-        result = search(archive, build_request({"q": [text], "sort": [sort], "page": [str(page)], "collapse": ["0"]}))
+        params = {"q": [text], "sort": [sort], "page": [str(page)], "collapse": ["0"]}
+        result = Archive(WhooshBackend(archive)).search(build_request(params))
         found += [hit.id for hit in result.hits]
         if page >= result.pages:
             break
@@ -222,15 +225,15 @@ def test_search_pages_in_whooshs_order(archive, searcher, text, sort):
         assert sorted(found) == sorted(expected)
 
 
-def test_column_values_cover_a_segment_without_that_column(build_index):
+def test_column_values_cover_a_segment_without_that_column(whoosh_store):
     # The second commit's only article has no date, so its segment has no date column at all.
-    archive = build_index([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
+    archive = whoosh_store([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
     with IndexUpdate(archive) as update:
         update.put(sample_record(3, title="Oil 3"))
     with archive.searcher() as searcher:
         dates = docsets.column_values(searcher, f.DATE, translate=False)
         assert len(dates) == searcher.doc_count_all() == 3
-    newest = search(archive, build_request({"q": ["oil"], "sort": ["-date"]}))
+    newest = Archive(WhooshBackend(archive)).search(build_request({"q": ["oil"], "sort": ["-date"]}))
     assert [hit.title for hit in newest.hits] == ["Oil 2", "Oil 1", "Oil 3"]  # undated last
 
 

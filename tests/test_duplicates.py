@@ -6,14 +6,13 @@ import json
 import shutil
 
 import pytest
+from conftest import engine_settings, open_archive
 from test_fingerprint import OTHER_STORY, WIRE_STORY, edited
 
-from app import create_app
 from indexer.pipeline import article_id
 from indexer.reindex import reindex
+from search.archive import Archive
 from search.request import build_request
-from search.service import get_article, search
-from search.store import ArchiveIndex
 
 # Wire copies run by three outlets on different days, lightly edited, and an unrelated story.
 EDITED_WIRE = edited(WIRE_STORY, 3) + " Additional reporting by the outlet's own correspondent in Erbil."
@@ -41,12 +40,13 @@ WIRE_CORPUS = {
 
 
 @pytest.fixture
-def archive(tmp_path):
+def archive(tmp_path, backend_name):
     opened = []
 
     def open_index(corpus, **options):
-        reindex(corpus, tmp_path / "index", workers=1, **options)
-        opened.append(ArchiveIndex(tmp_path / "index"))
+        settings = engine_settings(backend_name, tmp_path / "index")
+        opened.append(open_archive(settings))
+        reindex(corpus, opened[-1].backend, workers=1, **options)
         return opened[-1]
 
     yield open_index
@@ -54,9 +54,9 @@ def archive(tmp_path):
         item.close()
 
 
-def titles(archive: ArchiveIndex, **params: str) -> list[str]:
+def titles(archive: Archive, **params: str) -> list[str]:
     request = build_request({name: [value] for name, value in params.items()})
-    return [hit.title for hit in search(archive, request).hits]
+    return [hit.title for hit in archive.search(request).hits]
 
 
 # -- exact copies -----------------------------------------------------------------------
@@ -66,16 +66,17 @@ def test_the_same_article_saved_twice_is_indexed_once_with_both_files(make_corpu
     summary = reindex(corpus, corpus.parent / "first-index", workers=1)
     assert (summary.added, summary.written, summary.copies, summary.articles) == (2, 2, 1, 1)
     index = archive(corpus)
-    assert index.article_count() == 1 and set(index.indexed_files()) == {"a/saved.txt", "b/saved-again.txt"}
+    assert index.backend.article_count() == 1
+    assert set(index.backend.indexed_files()) == {"a/saved.txt", "b/saved-again.txt"}
     assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
-    record = get_article(index, article_id("a/saved.txt"))
+    record = index.article(article_id("a/saved.txt"))
     assert record.paths == ["a/saved.txt", "b/saved-again.txt"]
     # The copy's id leads to the article it copies.
-    assert get_article(index, article_id("b/saved-again.txt")).id == record.id
+    assert index.article(article_id("b/saved-again.txt")).id == record.id
     # Copies are not counted in facets or the ingest report either.
-    result = search(index, build_request({"q": ["*"]}))
+    result = index.search(build_request({"q": ["*"]}))
     assert result.total == 1 and [v.count for v in result.facets["source"]] == [1]
-    assert [row["articles"] for row in index.ingest_report()] == [1]
+    assert [row["articles"] for row in index.backend.ingest_report()] == [1]
 
 
 def test_deleting_the_indexed_file_lets_its_copy_take_over(make_corpus, archive):
@@ -88,7 +89,7 @@ def test_deleting_the_indexed_file_lets_its_copy_take_over(make_corpus, archive)
     assert summary.removed == 1 and summary.articles == 1
     index = archive(corpus)
     assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
-    assert get_article(index, article_id("b/saved-again.txt")).paths == ["b/saved-again.txt"]
+    assert index.article(article_id("b/saved-again.txt")).paths == ["b/saved-again.txt"]
     # Nothing changes on the next run.
     again = reindex(corpus, corpus.parent / "index", workers=1)
     assert (again.added, again.updated, again.removed, again.written, again.articles) == (0, 0, 0, 0, 1)
@@ -100,9 +101,9 @@ def test_changing_the_indexed_file_keeps_the_old_text_through_its_copy(make_corp
     archive(corpus)
     (corpus / "a/saved.txt").write_text(f"Central bank holds rates\n\n{OTHER_STORY}\n", encoding="utf-8")
     index = archive(corpus)
-    assert index.article_count() == 2
+    assert index.backend.article_count() == 2
     assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
-    assert get_article(index, article_id("b/saved-again.txt")).paths == ["b/saved-again.txt"]
+    assert index.article(article_id("b/saved-again.txt")).paths == ["b/saved-again.txt"]
 
 
 def test_a_new_copy_of_an_article_changed_in_the_same_run_becomes_the_article(make_corpus, archive):
@@ -114,18 +115,18 @@ def test_a_new_copy_of_an_article_changed_in_the_same_run_becomes_the_article(ma
     shutil.copy(corpus / "z/original.meta.json", corpus / "a-new-copy.meta.json")
     (corpus / "z/original.txt").write_text(f"Central bank holds rates\n\n{OTHER_STORY}\n", encoding="utf-8")
     index = archive(corpus)
-    assert index.article_count() == 2
+    assert index.backend.article_count() == 2
     assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
-    assert get_article(index, article_id("a-new-copy.txt")).id == article_id("a-new-copy.txt")
+    assert index.article(article_id("a-new-copy.txt")).id == article_id("a-new-copy.txt")
 
 
 # -- near-duplicates --------------------------------------------------------------------
 def test_wire_copies_share_a_cluster_and_collapse_to_the_earliest(make_corpus, archive):
     index = archive(make_corpus(corpus_files(WIRE_CORPUS)))
-    every = search(index, build_request({"q": ["Mosul"]}))
+    every = index.search(build_request({"q": ["Mosul"]}))
     assert every.total == 3 and {hit.versions for hit in every.hits} == {3}
     assert len({hit.cluster for hit in every.hits}) == 1
-    collapsed = search(index, build_request({"q": ["Mosul"], "collapse": ["1"]}))
+    collapsed = index.search(build_request({"q": ["Mosul"], "collapse": ["1"]}))
     assert [hit.title for hit in collapsed.hits] == ["Suspects held in Mosul"] and collapsed.total == 1
     assert collapsed.hits[0].versions == 3
     # Counts agree with what is shown: one story, from the outlet that ran it first.
@@ -135,7 +136,7 @@ def test_wire_copies_share_a_cluster_and_collapse_to_the_earliest(make_corpus, a
     versions = titles(index, cluster=every.hits[0].cluster, sort="date")
     assert versions == ["Suspects held in Mosul", "Police arrest three in Mosul", "Mosul arrests before the vote"]
     # The unrelated story is alone in its cluster.
-    assert search(index, build_request({"q": ["bank"], "collapse": ["1"]})).hits[0].versions == 1
+    assert index.search(build_request({"q": ["bank"], "collapse": ["1"]})).hits[0].versions == 1
 
 
 def test_collapse_shows_the_earliest_version_the_query_matches(make_corpus, archive):
@@ -144,7 +145,7 @@ def test_collapse_shows_the_earliest_version_the_query_matches(make_corpus, arch
     assert titles(index, q="mosque", collapse="1") == ["Mosul arrests before the vote"]
     # With a source filter, the earliest version from that source stands for the story.
     assert titles(index, q="Mosul", source="Daily", collapse="1") == ["Police arrest three in Mosul"]
-    result = search(index, build_request({"q": ["Mosul"], "source": ["Daily"], "collapse": ["1"]}))
+    result = index.search(build_request({"q": ["Mosul"], "source": ["Daily"], "collapse": ["1"]}))
     counts = {v.value: v.count for v in result.facets["source"]}
     # Each source's count is what choosing it alone would show: its own earliest version, once.
     assert counts == {"Daily": 1, "Wire": 1, "Weekly": 1}
@@ -159,13 +160,13 @@ def test_a_near_duplicate_added_later_joins_the_indexed_cluster(make_corpus, arc
     assert (summary.added, summary.near_duplicates) == (1, 1)
     index = archive(corpus)
     assert titles(index, q="Mosul", collapse="1") == ["Suspects held in Mosul"]
-    hits = search(index, build_request({"q": ["Mosul"]})).hits
+    hits = index.search(build_request({"q": ["Mosul"]})).hits
     assert len(hits) == 2 and hits[0].cluster == hits[1].cluster == article_id("wire/first.txt")
 
 
 def test_collapsing_is_a_parameter_of_the_api_and_on_by_default_in_the_page(make_corpus, archive):
     index = archive(make_corpus(corpus_files(WIRE_CORPUS)))
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index.root)})
+    app = index.app()
     client = app.test_client()
     api = client.get("/api/search?q=Mosul").get_json()
     assert api["total"] == 3 and api["query"]["collapse"] is False
@@ -181,25 +182,23 @@ def test_collapsing_is_a_parameter_of_the_api_and_on_by_default_in_the_page(make
     assert versions.count('class="hit"') == 3 and "Versions of one story" in versions
     every = client.get("/search?q=Mosul&collapse=0").get_data(as_text=True)
     assert every.count('class="hit"') == 3
-    app.extensions["archive_index"].close()
 
 
 def test_related_articles_leave_out_versions_of_the_same_story(make_corpus, archive):
     index = archive(make_corpus(corpus_files(WIRE_CORPUS)))
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index.root)})
+    app = index.app()
     related = app.test_client().get(f"/api/articles/{article_id('wire/first.txt')}/related").get_json()
     assert article_id("daily/copy.txt") not in {hit["id"] for hit in related["results"]}
     page = app.test_client().get(f"/articles/{article_id('wire/first.txt')}").get_data(as_text=True)
     assert "3 versions of this story" in page
-    app.extensions["archive_index"].close()
 
 
 def test_a_full_build_committed_in_parts_finds_the_same_duplicates(make_corpus, archive, monkeypatch):
     # Commit after every article, so every look-up goes to what the build has committed so far.
-    monkeypatch.setattr("search.writer.FLUSH_EVERY", 1)
+    monkeypatch.setattr("search.backends.whoosh.writer.FLUSH_EVERY", 1)
     files = corpus_files(WIRE_CORPUS | {"zz/saved-again": WIRE_CORPUS["wire/first"]})
     index = archive(make_corpus(files), full=True)
-    assert index.article_count() == 4
-    collapsed = search(index, build_request({"q": ["Mosul"], "collapse": ["1"]}))
+    assert index.backend.article_count() == 4
+    collapsed = index.search(build_request({"q": ["Mosul"], "collapse": ["1"]}))
     assert [hit.title for hit in collapsed.hits] == ["Suspects held in Mosul"] and collapsed.hits[0].versions == 3
-    assert get_article(index, article_id("wire/first.txt")).paths == ["wire/first.txt", "zz/saved-again.txt"]
+    assert index.article(article_id("wire/first.txt")).paths == ["wire/first.txt", "zz/saved-again.txt"]

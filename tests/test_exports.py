@@ -11,7 +11,6 @@ from xml.etree import ElementTree
 import pytest
 from conftest import sample_record
 
-from app import create_app
 from web.exports import csv_cell
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -41,7 +40,7 @@ def client(build_index):
         ]
     )
     # Article 21 is an exact copy of article 1's text: its file is recorded, the text is indexed once.
-    app = create_app({"INDEX_DIR": str(archive.root), "TESTING": True})
+    app = archive.app()
     return app.test_client()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from indexer.fingerprint import BANDS, band_keys, similarity
-from search.schema import NEAR_DUPLICATE_SHARED_KEYS
+from search.duplicates import NEAR_DUPLICATE_SHARED_KEYS
 
 WIRE_STORY = (
     "Iraqi security forces arrested three men suspected of planning attacks on polling stations in the northern "

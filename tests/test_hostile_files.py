@@ -8,12 +8,11 @@ import os
 import threading
 
 import pytest
+from conftest import engine_settings, open_archive
 
 from indexer import read
 from indexer.reindex import reindex
 from search.request import build_request
-from search.service import search
-from search.store import ArchiveIndex
 
 STORY = (
     "Officials met in Erbil on Tuesday to discuss the budget for the coming year. The talks lasted "
@@ -67,9 +66,9 @@ def test_every_file_is_indexed_or_skipped_with_a_reason(hostile_corpus, tmp_path
     assert "symbolic links" in reasons["loop.txt"]
     assert "not a regular file" in reasons["pipe.txt"]
     assert any(path.startswith("truncated.warc.gz") for path in reasons)
-    archive = ArchiveIndex(tmp_path / "index")
+    archive = open_archive(engine_settings("whoosh", tmp_path / "index"))
     try:
-        indexed = archive.indexed_files()
+        indexed = archive.backend.indexed_files()
         for name in (
             "good1.txt",
             "good2.txt",
@@ -84,8 +83,8 @@ def test_every_file_is_indexed_or_skipped_with_a_reason(hostile_corpus, tmp_path
         listed = set(read.iter_corpus(hostile_corpus))
         assert listed <= set(indexed) | {path.split("#")[0] for path in reasons}
         # Text in other encodings was decoded, not mangled.
-        assert search(archive, build_request({"q": ["Réunion"]})).total == 1
-        assert search(archive, build_request({"q": ["“Quoted”"]})).total == 1
+        assert archive.search(build_request({"q": ["Réunion"]})).total == 1
+        assert archive.search(build_request({"q": ["“Quoted”"]})).total == 1
     finally:
         archive.close()
 
@@ -93,9 +92,9 @@ def test_every_file_is_indexed_or_skipped_with_a_reason(hostile_corpus, tmp_path
 def test_deeply_nested_html_does_not_crash(hostile_corpus, tmp_path):
     summary = reindex(hostile_corpus, tmp_path / "index", workers=1)
     reasons = {item["path"]: item["reason"] for item in summary.skipped}
-    archive = ArchiveIndex(tmp_path / "index")
+    archive = open_archive(engine_settings("whoosh", tmp_path / "index"))
     try:
-        assert "deep.html" in archive.indexed_files() or reasons["deep.html"]
+        assert "deep.html" in archive.backend.indexed_files() or reasons["deep.html"]
     finally:
         archive.close()
 

@@ -8,11 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
+from search import querylang
 from search.errors import QueryTooBroad, SearchTimeout
-from search.query import check_expansions, parse_query
 from search.request import build_request
-from search.service import _parser, search
-from web import search_slots
+from web import archive_of
 
 PARAMETERS = ["q", "page", "per_page", "sort", "source", "language", "author", "year", "from", "to", "facet_size"]
 QUERY_PIECES = [
@@ -119,30 +118,28 @@ def wide_archive(build_index):
 
 
 def test_a_wildcard_matching_too_many_words_is_refused(wide_archive):
-    with wide_archive.searcher() as searcher:
-        query = parse_query("alpha*", _parser(searcher))
-        check_expansions(query, searcher.reader(), limit=100)
-        with pytest.raises(QueryTooBroad, match="more than 50 different words"):
-            check_expansions(query, searcher.reader(), limit=50)
+    query = querylang.parse("alpha*")
+    wide_archive.backend.check_expansions(query, limit=100)
+    with pytest.raises(QueryTooBroad, match="more than 50 different words"):
+        wide_archive.backend.check_expansions(query, limit=50)
 
 
 def test_a_search_over_its_time_limit_is_stopped(wide_archive):
     request = build_request({"q": ["common"]})
-    assert search(wide_archive, request, time_limit=5).total == 300
+    assert wide_archive.with_policy(time_limit=5).search(request).total == 300
     with pytest.raises(SearchTimeout, match="longer than"):
-        search(wide_archive, request, time_limit=1e-9)
+        wide_archive.with_policy(time_limit=1e-9).search(request)
 
 
 def test_the_time_limit_keeps_filters_working(build_index):
     archive = build_index([sample_record(1, language="de"), sample_record(2, language="en")])
-    assert search(archive, build_request({"language": ["de"]}), time_limit=5).total == 1
+    assert archive.with_policy(time_limit=5).search(build_request({"language": ["de"]})).total == 1
 
 
 def test_a_timed_out_search_is_a_503_in_the_api(wide_archive):
-    app = create_app({"INDEX_DIR": str(wide_archive.root), "SEARCH_TIME_LIMIT": 1e-9})
+    app = wide_archive.app(SEARCH_TIME_LIMIT=1e-9)
     response = app.test_client().get("/api/search?q=common")
     assert response.status_code == 503 and response.get_json()["error"]["code"] == "query_timeout"
-    app.extensions["archive_index"].close()
 
 
 def test_debug_is_off_unless_asked(seed_app):
@@ -150,20 +147,15 @@ def test_debug_is_off_unless_asked(seed_app):
 
 
 def test_searches_past_the_limit_at_once_wait_then_get_a_busy_503(wide_archive):
-    app = create_app({"INDEX_DIR": str(wide_archive.root), "SEARCH_TIME_LIMIT": 0.2, "SEARCHES_AT_ONCE": 1})
+    app = wide_archive.app(SEARCH_TIME_LIMIT=0.2, SEARCHES_AT_ONCE=1)
     client = app.test_client()
-    slots = search_slots(app)
-    assert slots.acquire(timeout=1)  # one search is running
-    try:
+    with archive_of(app).policy.turn():  # one search is running
         response = client.get("/api/search?q=common")
         assert response.status_code == 503
         assert response.get_json()["error"]["code"] == "busy"
         page = client.get("/?q=common")
         assert page.status_code == 503 and "busy" in page.get_data(as_text=True)
-    finally:
-        slots.release()
     assert client.get("/api/search?q=common").status_code == 200  # its turn came
-    app.extensions["archive_index"].close()
 
 
 def test_searches_at_once_must_be_positive(tmp_path):

@@ -9,6 +9,7 @@ import time
 
 from conftest import PROJECT_ROOT, write_corpus
 
+import web
 from app import create_app
 from indexer.reindex import reindex
 
@@ -62,7 +63,7 @@ def test_searches_keep_working_during_a_reindex_and_see_its_commit(tmp_path):
         stop.set()
         for thread in threads:
             thread.join()
-        app.extensions["archive_index"].close()
+        web.shutdown(app)
 
     assert run.returncode == 0, run.stderr
     assert during > 20, "the clients did not search while the reindex ran"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import sample_record
 
-from search.analysis import fold
 from search.request import build_request
-from search.service import search
+from search.text import fold
 
 
 @pytest.fixture
@@ -36,7 +35,7 @@ def archive(build_index):
 
 def ids(archive, q, **params):
     request = build_request({"q": [q], **{k: [v] for k, v in params.items()}})
-    return {hit.id[-1] for hit in search(archive, request).hits}
+    return {hit.id[-1] for hit in archive.search(request).hits}
 
 
 @pytest.mark.parametrize(
@@ -71,9 +70,9 @@ def test_language_filter_narrows(archive):
 
 
 def test_highlighting_marks_the_original_words(archive):
-    german = search(archive, build_request({"q": ["Angriff"]})).hits[0]
+    german = archive.search(build_request({"q": ["Angriff"]})).hits[0]
     assert "<mark>Angriffe</mark>" in german.snippet
-    arabic = search(archive, build_request({"q": ["بغداد"]})).hits[0]
+    arabic = archive.search(build_request({"q": ["بغداد"]})).hits[0]
     assert "<mark>بَغْدَادَ</mark>" in arabic.snippet
 
 
@@ -105,7 +104,7 @@ EVERY_STEMMED_LANGUAGE = {
 
 
 def test_every_stemmed_language_matches_another_word_form(build_index):
-    from search.analysis import STEMMED_LANGUAGES
+    from search.backends.whoosh.analysis import STEMMED_LANGUAGES
 
     assert set(EVERY_STEMMED_LANGUAGE) == set(STEMMED_LANGUAGES)
     records = [
@@ -114,7 +113,7 @@ def test_every_stemmed_language_matches_another_word_form(build_index):
     ]
     archive = build_index(records)
     for n, (code, (_, query)) in enumerate(EVERY_STEMMED_LANGUAGE.items(), start=1):
-        found = {hit.id for hit in search(archive, build_request({"q": [query]})).hits}
+        found = {hit.id for hit in archive.search(build_request({"q": [query]})).hits}
         assert f"sample{n:04d}" in found, (code, query)
 
 
@@ -125,5 +124,5 @@ def test_persian_and_kurmanji_are_folded_not_stemmed(build_index):
             sample_record(2, language="kmr", body="Serokê Herêma Kurdistanê li Hewlêrê civiya."),
         ]
     )
-    assert {h.id for h in search(archive, build_request({"q": ["آمريكا"]})).hits} == {"sample0001"}  # Arabic yeh/kaf
-    assert {h.id for h in search(archive, build_request({"q": ["Hewlere"]})).hits} == {"sample0002"}  # no accents
+    assert {h.id for h in archive.search(build_request({"q": ["آمريكا"]})).hits} == {"sample0001"}  # Arabic yeh/kaf
+    assert {h.id for h in archive.search(build_request({"q": ["Hewlere"]})).hits} == {"sample0002"}  # no accents

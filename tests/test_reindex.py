@@ -6,7 +6,7 @@ import json
 
 from indexer.pipeline import article_id
 from indexer.reindex import reindex
-from search.store import ArchiveIndex
+from search.backends.whoosh.store import ArchiveIndex
 
 STORY = "Officials met in Erbil on Tuesday to discuss the budget. The talks lasted for hours and ended late."
 
@@ -156,7 +156,7 @@ def test_an_index_from_an_older_version_without_columns_is_rebuilt(make_corpus, 
     from whoosh import index as whoosh_index
     from whoosh.fields import ID, Schema
 
-    from search.store import POINTER_FILE, SCHEMA_VERSION_FILE
+    from search.backends.whoosh.store import POINTER_FILE, SCHEMA_VERSION_FILE
 
     # What an older version left: paths and hashes stored, but not as columns.
     old = tmp_path / "index" / "index-old"

@@ -9,7 +9,6 @@ from conftest import sample_record
 
 from search.errors import QuerySyntaxError
 from search.request import build_request
-from search.service import get_article, search
 
 D = dt.date
 
@@ -63,7 +62,7 @@ def archive(build_index):
 
 def run(archive, **params):
     as_lists = {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in params.items()}
-    return search(archive, build_request(as_lists))
+    return archive.search(build_request(as_lists))
 
 
 def test_total_is_exact_and_all_words_are_required(archive):
@@ -155,11 +154,11 @@ def test_syntax_error_is_reported(archive):
 
 
 def test_get_article_returns_everything_or_none(archive):
-    article = get_article(archive, "sample0002")
+    article = archive.article("sample0002")
     assert article.authors == ["Ahmed Aziz", "Zhelwan Z. Wali"]
     assert article.date == "2023-11-06" and article.source == "Rudaw"
     assert article.body.startswith("Militias attacked")
-    assert get_article(archive, "../../etc/passwd") is None
+    assert archive.article("../../etc/passwd") is None
 
 
 def test_month_buckets_count_matches_beside_the_whole_archive(archive):

@@ -12,7 +12,7 @@ from indexer.pipeline import process
 from indexer.read import read_article, sidecar_path
 from indexer.reindex import reindex
 from indexer.sidecar import InvalidSidecar, parse_sidecar
-from search.store import ArchiveIndex
+from search.backends.whoosh.store import ArchiveIndex
 
 DUMP = """Budget talks in Erbil
 

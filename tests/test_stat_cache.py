@@ -13,7 +13,7 @@ from test_warc import stories, write_warc
 import indexer.pipeline
 from indexer.read import RACY_SECONDS
 from indexer.reindex import STAT_CACHE_FILE, reindex
-from search.store import ArchiveIndex
+from search.backends.whoosh.store import ArchiveIndex
 
 STORY = "Officials met in Erbil on Tuesday to discuss the budget. The talks lasted for hours and ended late."
 # Files are dated this long ago, so they are not racily clean (modified within RACY_SECONDS of being read).

@@ -8,11 +8,18 @@ import threading
 import pytest
 from conftest import sample_record
 
-from search.docsets import generation_cache
+from search.archive import Archive
+from search.backends.whoosh import WhooshBackend
+from search.backends.whoosh.docsets import generation_cache
+from search.backends.whoosh.store import POINTER_FILE, ArchiveIndex
+from search.backends.whoosh.writer import IndexUpdate
+from search.errors import IndexUnavailable, ReindexLocked
 from search.request import build_request
-from search.service import GenerationWarmer, search, warm
-from search.store import POINTER_FILE, ArchiveIndex, IndexUnavailable
-from search.writer import IndexUpdate, ReindexLocked
+from search.warming import GenerationWarmer
+
+
+def search(archive: ArchiveIndex, request):
+    return Archive(WhooshBackend(archive)).search(request)
 
 
 def titles(archive: ArchiveIndex) -> list[str]:
@@ -28,8 +35,8 @@ def test_missing_index_is_reported(tmp_path):
         archive.article_count()
 
 
-def test_a_searcher_sees_updates_and_deletions_after_commit(build_index):
-    archive = build_index([sample_record(1, title="First"), sample_record(2, title="Second")])
+def test_a_searcher_sees_updates_and_deletions_after_commit(whoosh_store):
+    archive = whoosh_store([sample_record(1, title="First"), sample_record(2, title="Second")])
     assert titles(archive) == ["First", "Second"]
     with IndexUpdate(archive) as update:
         update.put(sample_record(1, title="First, revised"))
@@ -38,8 +45,8 @@ def test_a_searcher_sees_updates_and_deletions_after_commit(build_index):
     assert archive.article_count() == 1
 
 
-def test_searcher_is_reused_until_the_index_changes(build_index):
-    archive = build_index([sample_record(1)])
+def test_searcher_is_reused_until_the_index_changes(whoosh_store):
+    archive = whoosh_store([sample_record(1)])
     with archive.searcher() as first:
         pass
     with archive.searcher() as again:
@@ -50,8 +57,8 @@ def test_searcher_is_reused_until_the_index_changes(build_index):
         assert fresh is not first
 
 
-def test_searcher_in_use_stays_open_while_a_new_one_serves_new_requests(build_index):
-    archive = build_index([sample_record(1)])
+def test_searcher_in_use_stays_open_while_a_new_one_serves_new_requests(whoosh_store):
+    archive = whoosh_store([sample_record(1)])
     with archive.searcher() as old:
         with IndexUpdate(archive) as update:
             update.put(sample_record(2))
@@ -60,8 +67,8 @@ def test_searcher_in_use_stays_open_while_a_new_one_serves_new_requests(build_in
         assert old.doc_count() == 1  # still readable: not closed under the running request
 
 
-def test_full_rebuild_switches_only_when_committed(build_index):
-    archive = build_index([sample_record(1, title="Old")])
+def test_full_rebuild_switches_only_when_committed(whoosh_store):
+    archive = whoosh_store([sample_record(1, title="Old")])
     before = archive.live_dir()
     with pytest.raises(RuntimeError), IndexUpdate(archive, full=True) as update:
         update.put(sample_record(2, title="Half-built"))
@@ -73,16 +80,16 @@ def test_full_rebuild_switches_only_when_committed(build_index):
     assert (archive.root / POINTER_FILE).read_text().strip() == archive.live_dir().name
 
 
-def test_failed_incremental_update_leaves_the_last_commit(build_index):
-    archive = build_index([sample_record(1, title="Kept")])
+def test_failed_incremental_update_leaves_the_last_commit(whoosh_store):
+    archive = whoosh_store([sample_record(1, title="Kept")])
     with pytest.raises(RuntimeError), IndexUpdate(archive) as update:
         update.delete("sample0001")
         raise RuntimeError("crash before commit")
     assert titles(archive) == ["Kept"]
 
 
-def test_second_concurrent_writer_is_refused(build_index):
-    archive = build_index([sample_record(1)])
+def test_second_concurrent_writer_is_refused(whoosh_store):
+    archive = whoosh_store([sample_record(1)])
     with IndexUpdate(archive), pytest.raises(ReindexLocked, match="already running"):
         IndexUpdate(ArchiveIndex(archive.root)).__enter__()
     with IndexUpdate(archive) as update:  # the lock is released afterwards
@@ -90,28 +97,28 @@ def test_second_concurrent_writer_is_refused(build_index):
     assert archive.article_count() == 2
 
 
-def test_index_from_an_older_schema_is_rebuilt_in_full(build_index):
-    from search.store import SCHEMA_VERSION_FILE
+def test_index_from_an_older_schema_is_rebuilt_in_full(whoosh_store):
+    from search.backends.whoosh.store import SCHEMA_VERSION_FILE
 
-    archive = build_index([sample_record(1)])
+    archive = whoosh_store([sample_record(1)])
     (archive.live_dir() / SCHEMA_VERSION_FILE).write_text("1")
     assert IndexUpdate(archive).full
     (archive.live_dir() / SCHEMA_VERSION_FILE).unlink()
     assert IndexUpdate(archive).full
 
 
-def test_requests_at_the_same_time_never_share_a_searcher(build_index):
-    archive = build_index([sample_record(1)])
+def test_requests_at_the_same_time_never_share_a_searcher(whoosh_store):
+    archive = whoosh_store([sample_record(1)])
     with archive.searcher() as first, archive.searcher() as second:
         assert first is not second  # Whoosh searchers share file positions: one per request
     with archive.searcher() as again:
         assert again in (first, second)  # idle ones are reused
 
 
-def test_parallel_searches_read_correctly(build_index):
+def test_parallel_searches_read_correctly(whoosh_store):
     import concurrent.futures
 
-    archive = build_index([sample_record(n, title=f"Story {n}", body=f"word{n} shared text") for n in range(200)])
+    archive = whoosh_store([sample_record(n, title=f"Story {n}", body=f"word{n} shared text") for n in range(200)])
 
     def titles(n: int) -> set[str]:
         with archive.searcher() as searcher:
@@ -126,8 +133,8 @@ def test_parallel_searches_read_correctly(build_index):
             assert result == ({f"Story {k}" for k in range(200)} if n % 2 else {f"Story {n % 200}"})
 
 
-def test_searchers_of_one_generation_share_what_searches_work_out(build_index):
-    archive = build_index([sample_record(1, title="Oil"), sample_record(2, title="Oil again")])
+def test_searchers_of_one_generation_share_what_searches_work_out(whoosh_store):
+    archive = whoosh_store([sample_record(1, title="Oil"), sample_record(2, title="Oil again")])
     with archive.searcher() as first, archive.searcher() as second:
         assert first is not second  # two requests at once
         assert generation_cache(first) is generation_cache(second)
@@ -140,26 +147,26 @@ def test_searchers_of_one_generation_share_what_searches_work_out(build_index):
     assert search(archive, build_request({"q": ["oil"]})).total == 1
 
 
-def test_warming_works_out_everything_a_search_needs(build_index):
-    archive = build_index(
+def test_warming_works_out_everything_a_search_needs(whoosh_store):
+    archive = whoosh_store(
         [
             sample_record(n, title=f"Oil {n}", source="Wire", authors=["Ann Lee"], date=dt.date(2024, 1, n))
             for n in (1, 2)
         ]
     )
+    WhooshBackend(archive).warm()
     with archive.searcher() as searcher:
-        warm(searcher)
         warmed = set(generation_cache(searcher))
     for params in [{"q": ["oil"]}, {"q": ["oil"], "sort": ["-date"]}, {"q": ["oil"], "sort": ["date"]}, {"q": [""]}]:
         search(archive, build_request(params))
     with archive.searcher() as searcher:
-        # Only the bounded caches of filters and topic keys grow with use.
-        assert set(generation_cache(searcher)) - warmed <= {"filters", "topic_docs"}
+        # Only the bounded caches of filters, topic keys and compiled queries grow with use.
+        assert set(generation_cache(searcher)) - warmed <= {"filters", "topic_docs", "compiled"}
 
 
-def test_the_warmer_warms_each_new_generation_once(build_index):
-    archive = build_index([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
-    warmer = GenerationWarmer(archive)
+def test_the_warmer_warms_each_new_generation_once(whoosh_store):
+    archive = whoosh_store([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
+    warmer = GenerationWarmer(WhooshBackend(archive))
     assert warmer.check()  # the first generation
     assert not warmer.check()  # nothing new committed
     with IndexUpdate(archive) as update:
@@ -171,9 +178,9 @@ def test_the_warmer_warms_each_new_generation_once(build_index):
         assert {"duplicates", "months", "newest_first"} <= set(generation_cache(searcher))
 
 
-def test_the_warmer_finds_a_commit_by_itself(build_index):
-    archive = build_index([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
-    warmer = GenerationWarmer(archive, interval=0.01)
+def test_the_warmer_finds_a_commit_by_itself(whoosh_store):
+    archive = whoosh_store([sample_record(n, title=f"Oil {n}", date=dt.date(2024, 1, n)) for n in (1, 2)])
+    warmer = GenerationWarmer(WhooshBackend(archive), interval=0.01)
     warmer.check()
     first = warmer.warmed
     warmed_again = threading.Event()
@@ -198,6 +205,6 @@ def test_the_warmer_finds_a_commit_by_itself(build_index):
 
 
 def test_the_warmer_waits_for_an_index(tmp_path):
-    warmer = GenerationWarmer(ArchiveIndex(tmp_path / "nothing"))
+    warmer = GenerationWarmer(WhooshBackend(tmp_path / "nothing"))
     assert not warmer.check()
     assert warmer.warmed is None

@@ -6,10 +6,8 @@ import datetime as dt
 
 from conftest import sample_record
 
-from app import create_app
 from indexer.topics import topic_keys
 from search.request import build_request
-from search.service import get_article, related, search
 
 
 def test_names_are_capitalised_mid_sentence_and_never_lower_case():
@@ -71,24 +69,24 @@ def similar_archive(build_index):
 
 def test_similar_articles_share_names_and_are_counted_on_every_hit(build_index):
     archive = similar_archive(build_index)
-    hits = {hit.id: hit for hit in search(archive, build_request({"q": ["*"]})).hits}
+    hits = {hit.id: hit for hit in archive.search(build_request({"q": ["*"]})).hits}
     assert (hits["sample0001"].similar, hits["sample0003"].similar, hits["sample0004"].similar) == (2, 2, 0)
-    listed = search(archive, build_request({"similar": ["sample0001"]}))
+    listed = archive.search(build_request({"similar": ["sample0001"]}))
     assert {hit.id for hit in listed.hits} == {"sample0002", "sample0003"} and listed.total == 2
     # Most names in common first, then closest in time.
-    assert [hit.id for hit in related(archive, "sample0001")] == ["sample0002", "sample0003"]
-    assert related(archive, "sample0004") == []
-    assert get_article(archive, "sample0001").similar == 2
+    assert [hit.id for hit in archive.related("sample0001")] == ["sample0002", "sample0003"]
+    assert archive.related("sample0004") == []
+    assert archive.article("sample0001").similar == 2
 
 
 def test_similar_lists_nothing_for_an_unknown_article(build_index):
     archive = similar_archive(build_index)
-    assert search(archive, build_request({"similar": ["nope"]})).total == 0
+    assert archive.search(build_request({"similar": ["nope"]})).total == 0
 
 
 def test_the_page_links_n_similar_to_the_list_of_them(build_index):
     archive = similar_archive(build_index)
-    app = create_app({"TESTING": True, "INDEX_DIR": str(archive.root)})
+    app = archive.app()
     client = app.test_client()
     page = client.get("/search?q=Blinken").get_data(as_text=True)
     assert 'href="/search?similar=sample0001">2 similar</a>' in page
@@ -96,4 +94,3 @@ def test_the_page_links_n_similar_to_the_list_of_them(build_index):
     assert listed.count('class="hit"') == 2 and "Similar to <span" in listed and "Blinken in Baghdad" in listed
     api = client.get("/api/search?similar=sample0001").get_json()
     assert api["total"] == 2 and api["query"]["similar"] == "sample0001"
-    app.extensions["archive_index"].close()

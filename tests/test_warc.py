@@ -14,7 +14,7 @@ from conftest import PROJECT_ROOT
 from indexer.pipeline import article_id
 from indexer.reindex import reindex
 from indexer.warc import WarcReader
-from search.store import ArchiveIndex
+from search.backends.whoosh.store import ArchiveIndex
 
 STORY = "Officials met in Erbil on Tuesday to discuss the budget. The talks lasted for hours and ended late. "
 

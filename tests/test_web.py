@@ -9,6 +9,7 @@ import re
 import pytest
 from conftest import sample_record
 
+import web
 from app import create_app
 
 SEED_TITLES = {
@@ -96,10 +97,12 @@ def test_unknown_api_route_is_json_404(client):
 
 def test_healthz(client, tmp_path):
     assert client.get("/healthz").get_json()["articles"] == 5
-    empty = create_app({"INDEX_DIR": str(tmp_path / "none")}).test_client()
+    app = create_app({"INDEX_DIR": str(tmp_path / "none")})
+    empty = app.test_client()
     response = empty.get("/healthz")
     assert response.status_code == 503 and response.get_json()["articles"] == 0
     assert empty.get("/api/search?q=x").status_code == 503
+    web.shutdown(app)
 
 
 def test_search_page_lists_results_with_links_and_metadata(client):
@@ -154,7 +157,7 @@ def test_article_text_and_query_echo_are_escaped(build_index):
             )
         ]
     )
-    app = create_app({"INDEX_DIR": str(archive.root)})
+    app = archive.app()
     client = app.test_client()
     page = client.get("/?q=tag+OR+%3Cscript%3E").get_data(as_text=True)
     article = client.get("/articles/sample0001").get_data(as_text=True)
@@ -164,7 +167,6 @@ def test_article_text_and_query_echo_are_escaped(build_index):
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>Eve" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert json.loads(client.get("/api/search?q=tag").data)["results"][0]["title"].startswith("<script>")
-    app.extensions["archive_index"].close()
 
 
 def test_article_page_marks_the_searched_words_and_lists_related(client):
@@ -192,10 +194,9 @@ def test_original_file_outside_the_corpus_is_never_served(build_index, tmp_path)
     secret.write_text("do not serve")
     (tmp_path / "corpus").mkdir()
     archive = build_index([sample_record(1, path="../secret.txt")])
-    app = create_app({"INDEX_DIR": str(archive.root), "CORPUS_DIR": str(tmp_path / "corpus")})
+    app = archive.app(CORPUS_DIR=str(tmp_path / "corpus"))
     response = app.test_client().get("/articles/sample0001/original")
     assert response.status_code == 404 and b"do not serve" not in response.data
-    app.extensions["archive_index"].close()
 
 
 def test_search_page_volume_chart_and_suggestion(build_index):
@@ -204,7 +205,7 @@ def test_search_page_volume_chart_and_suggestion(build_index):
         for n, month in enumerate([1, 1, 3, 3, 3], start=1)
     ]
     archive = build_index(records)
-    app = create_app({"INDEX_DIR": str(archive.root)})
+    app = archive.app()
     client = app.test_client()
     page = client.get("/?q=militia").get_data(as_text=True)
     assert page.count("<rect ") == 2
@@ -214,7 +215,6 @@ def test_search_page_volume_chart_and_suggestion(build_index):
     misspelled = client.get("/?q=milita").get_data(as_text=True)
     assert 'Did you mean <a href="/search?q=militia">militia</a>' in misspelled
     assert "No articles match" in misspelled
-    app.extensions["archive_index"].close()
 
 
 def test_parsed_query_is_shown_only_when_it_differs_from_what_was_typed(client):

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-import threading
-
 from flask import Flask
 
-from search.store import ArchiveIndex
+from search.archive import Archive
+from search.backends import open_backend
+from search.policy import SearchPolicy
+from search.warming import GenerationWarmer
 
-ARCHIVE_EXTENSION = "archive_index"
-SEARCH_SLOTS_EXTENSION = "archive_search_slots"
+ARCHIVE_EXTENSION = "archive"
+WARMER_EXTENSION = "archive_warmer"
 
 
 def init_app(app: Flask) -> None:
-    """Attach the archive index, routes, error handlers and CLI commands to an app."""
+    """Attach the archive (the configured engine under the search policy), routes, error handlers, commands.
+
+    With WARM_INDEX (the default), a background thread warms the index now and after every
+    reindex, whichever server runs the app (`python app.py`, `waitress-serve --call app:create_app`).
+    """
     from web import api, commands, errors, exports, pages
 
-    app.extensions[ARCHIVE_EXTENSION] = ArchiveIndex(app.config["INDEX_DIR"])
-    searches_at_once = int(app.config["SEARCHES_AT_ONCE"])
-    if searches_at_once < 1:
-        raise ValueError(f"SEARCHES_AT_ONCE must be 1 or more, not {searches_at_once}")
-    app.extensions[SEARCH_SLOTS_EXTENSION] = threading.BoundedSemaphore(searches_at_once)
+    policy = SearchPolicy(float(app.config["SEARCH_TIME_LIMIT"]), int(app.config["SEARCHES_AT_ONCE"]))
+    archive = Archive(open_backend(app.config), policy)
+    app.extensions[ARCHIVE_EXTENSION] = archive
+    if app.config.get("WARM_INDEX", True):
+        warmer = GenerationWarmer(archive.backend)
+        app.extensions[WARMER_EXTENSION] = warmer
+        warmer.start()
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(exports.blueprint)
@@ -29,14 +36,22 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
-def archive_index(app: Flask) -> ArchiveIndex:
-    """Return the ArchiveIndex the app serves."""
+def archive_of(app: Flask) -> Archive:
+    """Return the Archive the app serves."""
     return app.extensions[ARCHIVE_EXTENSION]
 
 
-def search_slots(app: Flask) -> threading.BoundedSemaphore:
-    """Return the semaphore that lets SEARCHES_AT_ONCE searches run at a time."""
-    return app.extensions[SEARCH_SLOTS_EXTENSION]
+def warmer_of(app: Flask) -> GenerationWarmer | None:
+    """Return the app's background warmer (None when WARM_INDEX is off)."""
+    return app.extensions.get(WARMER_EXTENSION)
+
+
+def shutdown(app: Flask) -> None:
+    """Stop the app's warmer and close its archive (servers end with the process; tests call this)."""
+    warmer = warmer_of(app)
+    if warmer is not None:
+        warmer.stop()
+    archive_of(app).close()
 
 
 CONTENT_SECURITY_POLICY = (

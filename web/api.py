@@ -6,12 +6,11 @@ from dataclasses import asdict
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
-from search.errors import ArchiveBusy
+from search.errors import IndexUnavailable
+from search.fields import FACETS
 from search.request import build_request
-from search.schema import FACET_FIELDS
-from search.service import SearchResult, get_article, related, search
-from search.store import IndexUnavailable
-from web import archive_index, search_slots
+from search.results import SearchResult
+from web import archive_of
 from web.openapi import openapi_document
 
 blueprint = Blueprint("api", __name__)
@@ -23,16 +22,7 @@ def search_from_request(collapse_by_default: bool = False) -> SearchResult:
     Scripts get every article unless they ask for `collapse=1`; the pages collapse unless told `collapse=0`.
     """
     request_ = build_request(request.args.to_dict(flat=False), collapse_by_default=collapse_by_default)
-    time_limit = current_app.config["SEARCH_TIME_LIMIT"]
-    # Searches are Python work under one lock (the GIL): run together they interleave and all finish
-    # late, so SEARCHES_AT_ONCE run at a time and the others wait their turn, at most as long as one may run.
-    slots = search_slots(current_app)
-    if not slots.acquire(timeout=time_limit):
-        raise ArchiveBusy(f"the archive is busy: no search could start within {time_limit:g} s; try again")
-    try:
-        return search(archive_index(current_app), request_, time_limit=time_limit)
-    finally:
-        slots.release()
+    return archive_of(current_app).search(request_)
 
 
 def _page_url(result: SearchResult, page: int) -> str | None:
@@ -46,7 +36,7 @@ def _page_url(result: SearchResult, page: int) -> str | None:
 def result_json(result: SearchResult) -> dict:
     """Return a SearchResult in the API's documented JSON shape."""
     req = result.request
-    filters: dict = {name: list(req.filters.get(name, ())) for name in FACET_FIELDS}
+    filters: dict = {name: list(req.filters.get(name, ())) for name in FACETS}
     filters["from"] = req.date_from.isoformat() if req.date_from else None
     filters["to"] = req.date_to.isoformat() if req.date_to else None
     return {
@@ -82,7 +72,7 @@ def api_search():
 @blueprint.get("/api/articles/<article_id>")
 def api_article(article_id: str):
     """Return one whole article (metadata and body) as JSON."""
-    article = get_article(archive_index(current_app), article_id)
+    article = archive_of(current_app).article(article_id)
     if article is None:
         abort(404, description=f"no article with id {article_id!r}")
     return jsonify(asdict(article))
@@ -91,7 +81,7 @@ def api_article(article_id: str):
 @blueprint.get("/api/articles/<article_id>/related")
 def api_related(article_id: str):
     """Return the articles most like this one (naming the same people and places), not its copies or versions."""
-    hits = related(archive_index(current_app), article_id)
+    hits = archive_of(current_app).related(article_id)
     if hits is None:
         abort(404, description=f"no article with id {article_id!r}")
     return jsonify({"id": article_id, "results": [asdict(hit) for hit in hits]})
@@ -105,10 +95,8 @@ def api_openapi():
 
 @blueprint.get("/healthz")
 def healthz():
-    """Report whether the index can be opened and how many articles it holds."""
-    archive = archive_index(current_app)
+    """Report whether the index can be opened, how many articles it holds, and where (never a secret)."""
     try:
-        count = archive.article_count()
+        return jsonify(archive_of(current_app).health())
     except IndexUnavailable as exc:
         return jsonify({"status": "unavailable", "articles": 0, "message": str(exc)}), 503
-    return jsonify({"status": "ok", "articles": count, "index": str(archive.live_dir())})

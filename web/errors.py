@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import QuerySyntaxError, SearchError
-from search.store import IndexUnavailable
+from search.errors import IndexUnavailable, QuerySyntaxError, SearchError
 
 API_PREFIX = "/api/"
 

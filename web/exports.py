@@ -14,8 +14,8 @@ from xml.etree import ElementTree
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
 from search.request import build_request
-from search.service import ArticleRecord, iter_matches
-from web import archive_index
+from search.results import ArticleRecord
+from web import archive_of
 
 blueprint = Blueprint("exports", __name__)
 
@@ -52,7 +52,7 @@ def _matches(sort_default: str = "relevance", limit: int | None = None) -> Itera
     """Validate the request and start the search now, so errors become a 400 before anything streams."""
     params = request.args.to_dict(flat=False)
     params.setdefault("sort", [sort_default])
-    matches = iter_matches(archive_index(current_app), build_request(params), limit=limit)
+    matches = archive_of(current_app).matches(build_request(params), limit=limit)
     first = next(matches, None)
     return itertools.chain([first], matches) if first is not None else iter(())
 

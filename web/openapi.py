@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from search.fields import FACETS
 from search.request import DEFAULT_FACET_SIZE, DEFAULT_PER_PAGE, MAX_FACET_SIZE, MAX_PAGE, MAX_PER_PAGE, SORTS
-from search.schema import FACET_FIELDS
 
 STRING_OR_NULL = {"type": ["string", "null"]}
 EMPTY = {"type": "string", "maxLength": 0}
@@ -61,7 +61,7 @@ SEARCH_PARAMETERS = [
             "explode": True,
             "description": f"Only articles with this {name}; repeat to accept any of several values.",
         }
-        for name in FACET_FIELDS
+        for name in FACETS
     ],
     {
         "name": "from",
@@ -211,7 +211,7 @@ SCHEMAS = {
             "facets": {
                 "type": "object",
                 "properties": {
-                    **{name: {"type": "array", "items": _ref("FacetValue")} for name in FACET_FIELDS},
+                    **{name: {"type": "array", "items": _ref("FacetValue")} for name in FACETS},
                     "month": {"type": "array", "items": _ref("MonthBucket")},
                 },
             },
@@ -261,7 +261,8 @@ SCHEMAS = {
         "properties": {
             "status": {"type": "string"},
             "articles": {"type": "integer"},
-            "index": {"type": "string"},
+            "index": {"type": "string", "description": "where the index is (a folder, or a cluster's index)"},
+            "backend": {"type": "string", "description": "the engine serving the archive (whoosh)"},
             "message": {"type": "string"},
         },
     },

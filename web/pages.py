@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from search.errors import SearchError
-from search.schema import FACET_FIELDS
-from search.service import MonthBucket, SearchResult, get_article, marked_paragraphs, related
-from web import archive_index
+from search.fields import FACETS
+from search.querylang import MAX_QUERY_CHARS
+from search.results import MonthBucket, SearchResult
+from web import archive_of
 from web.api import search_from_request
 
 blueprint = Blueprint("pages", __name__)
@@ -81,7 +82,7 @@ def chart_bars(months: list[MonthBucket]) -> list[ChartBar]:
 @blueprint.get("/search")
 def search_page():
     """The search box, and results when a query or filter is given."""
-    has_search = any(request.args.get(name) for name in ("q", "from", "to", "cluster", "similar", *FACET_FIELDS))
+    has_search = any(request.args.get(name) for name in ("q", "from", "to", "cluster", "similar", *FACETS))
     try:
         # People want one entry per story: near-duplicates are collapsed unless the page says otherwise.
         result = search_from_request(collapse_by_default=True) if has_search else None
@@ -114,7 +115,7 @@ def _similar_title(result: SearchResult | None) -> str | None:
     """Return the headline of the article whose similar articles are listed, if any."""
     if result is None or not result.request.similar:
         return None
-    article = get_article(archive_index(current_app), result.request.similar)
+    article = archive_of(current_app).article(result.request.similar)
     return article.title if article else None
 
 
@@ -128,16 +129,16 @@ def _formats_query(result: SearchResult) -> str:
 @blueprint.get("/articles/<article_id>")
 def article_page(article_id: str):
     """One clean article with its metadata; the words of `q` are marked when reached from a search."""
-    archive = archive_index(current_app)
-    article = get_article(archive, article_id)
+    archive = archive_of(current_app)
+    article = archive.article(article_id)
     if article is None:
         abort(404, description="There is no article with that id in the archive.")
     q = request.args.get("q", "")
     return render_template(
         "article.html",
         article=article,
-        paragraphs=marked_paragraphs(archive, article.body, q[:1000], article.language),
-        related=related(archive, article_id, RELATED_ON_PAGE) or [],
+        paragraphs=archive.marked_paragraphs(article.body, q[:MAX_QUERY_CHARS], article.language),
+        related=archive.related(article_id, RELATED_ON_PAGE) or [],
         q=q,
     )
 
@@ -145,7 +146,7 @@ def article_page(article_id: str):
 @blueprint.get("/articles/<article_id>/original")
 def original_file(article_id: str):
     """The file the article came from, exactly as stored in the corpus, always as plain text."""
-    article = get_article(archive_index(current_app), article_id)
+    article = archive_of(current_app).article(article_id)
     if article is None:
         abort(404, description="There is no article with that id in the archive.")
     corpus = Path(current_app.config["CORPUS_DIR"]).resolve()

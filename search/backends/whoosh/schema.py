@@ -1,4 +1,4 @@
-"""Index schema: field names, analyzers and which fields users may query, facet or sort on."""
+"""The Whoosh index schema: field names, analyzers, and which index field each query field and facet reads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from whoosh import scoring
 from whoosh.analysis import IDAnalyzer, StandardAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import STEMMED_LANGUAGES, language_analyzer
+from search.backends.whoosh.analysis import STEMMED_LANGUAGES, language_analyzer
+from search.fields import MONTH_FACET, MULTI_VALUED_FACETS, ROLE_COPY, ROLE_VERSION, TITLE_WEIGHT
 
 # Field names, used everywhere instead of string literals.
 ID_FIELD = "id"
@@ -38,27 +39,22 @@ SPELL = "spell"  # title and body words, unstemmed, in one field: the source of 
 # articles that share a CLUSTER id: the id of the first article of the cluster that was indexed.
 CLUSTER = "cluster"
 ROLE = "role"  # ROLE_COPY, ROLE_VERSION (joined an earlier article's cluster), or absent
-ROLE_COPY = "copy"
-ROLE_VERSION = "version"
 NEAR_KEYS = "near_keys"  # near-duplicate band keys (indexer.fingerprint), looked up when indexing
-# Articles sharing at least this many band keys are near-duplicates (indexer.fingerprint gives the odds).
-NEAR_DUPLICATE_SHARED_KEYS = 2
-# The names an article is most about (indexer.topics); articles sharing this many are "similar".
+# The names an article is most about (indexer.topics); search.similar says which articles are similar.
 TOPIC_KEYS = "topic_keys"
-SIMILAR_SHARED_KEYS = 2
 
 # Bump when fields or analyzers change: an index built with another version is rebuilt in full.
 SCHEMA_VERSION = 8
 
-# The title is the strongest signal of what an article is about. Its words are written into CONTENT this
-# many times: that is BM25F's field weight (term frequencies added before saturation), which
+# The title is the strongest signal of what an article is about. Its words are written into CONTENT
+# TITLE_WEIGHT times: that is BM25F's field weight (term frequencies added before saturation), which
 # bench/relevance.py found better than scoring a title field and a body field separately.
-TITLE_WEIGHT = 2
+
 # BM25F parameters (Whoosh's defaults; bench/relevance.py compares alternatives on a judged collection).
 BM25_B = 0.75
 BM25_K1 = 1.2
 
-# Query-language field names users type (`author:wali`) -> index field searched.
+# Query-language field names users type (`author:wali`, search.fields.QUERY_FIELDS) -> index field searched.
 QUERY_FIELDS = {
     "title": TITLE,
     "author": AUTHORS,
@@ -69,16 +65,13 @@ QUERY_FIELDS = {
 }
 # Fields a plain word is looked up in, with their weights.
 DEFAULT_SEARCH_FIELDS = dict.fromkeys(CONTENT_FIELDS, 1.0)
-# Facet name (API and UI) -> index field holding one exact value per article (or several, comma-separated).
+# Facet name (search.fields.FACETS) -> index field holding one exact value per article (or several, comma-separated).
 FACET_FIELDS = {
     "source": SOURCE_FACET,
     "language": LANGUAGE,
     "author": AUTHOR_FACET,
     "year": YEAR,
 }
-MULTI_VALUED_FACETS = frozenset({"author"})
-# Counted for every search but not a filter: months drive the volume-over-time chart (narrowed with from/to).
-MONTH_FACET = "month"
 # Separator for multi-valued keyword fields; names never contain it after cleaning.
 KEYWORD_SEPARATOR = ","
 
@@ -131,3 +124,6 @@ def build_schema() -> Schema:
             RECORD: STORED(),
         }
     )
+
+
+__all__ = ["MONTH_FACET", "MULTI_VALUED_FACETS", "ROLE_COPY", "ROLE_VERSION", "TITLE_WEIGHT"]

@@ -20,8 +20,8 @@ from whoosh import index as whoosh_index
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from search.docsets import GENERATION_CACHE, new_generation_cache, segment_column_values
-from search.schema import (
+from search.backends.whoosh.docsets import GENERATION_CACHE, new_generation_cache, segment_column_values
+from search.backends.whoosh.schema import (
     CONTENT_HASH,
     HAS_AUTHOR,
     HAS_DATE,
@@ -32,13 +32,13 @@ from search.schema import (
     SOURCE_FACET,
     weighting,
 )
+from search.errors import IndexUnavailable
+from search.fields import UNDETERMINED_LANGUAGE
 
 POINTER_FILE = "CURRENT"
 # Idle searchers kept for reuse: about one per server thread.
 MAX_IDLE_SEARCHERS = 16
 OPEN_ATTEMPTS = 5
-# The language stored when none could be determined.
-UNDETERMINED_LANGUAGE = "und"
 SCHEMA_VERSION_FILE = "schema-version"
 # Whoosh names each commit's table of contents _MAIN_<generation>.toc.
 TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc$")
@@ -56,10 +56,6 @@ def _generation(folder: Path) -> int:
     return latest
 
 
-class IndexUnavailable(Exception):
-    """No usable index exists at the configured location."""
-
-
 class ArchiveIndex:
     """An index root folder; hands out searchers on its latest committed state, reopening only on change."""
 
@@ -68,7 +64,7 @@ class ArchiveIndex:
         self._lock = threading.Lock()
         self._key: tuple[str, int] | None = None  # (index folder, generation) the idle searchers read
         self._idle: list[Searcher] = []
-        # What searches work out once per generation (search.docsets), shared by its searchers: one copy
+        # What searches work out once per generation (docsets), shared by its searchers: one copy
         # however many requests run at once. Only the latest generation's is kept here.
         self._cache_key: tuple | None = None
         self._generation_cache: dict = new_generation_cache()

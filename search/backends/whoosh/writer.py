@@ -1,11 +1,9 @@
-"""Write articles into the index: one single writer per run, committed atomically or not at all."""
+"""Write articles into the Whoosh index: one single writer per run, committed atomically or not at all."""
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -19,8 +17,13 @@ from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter
 
-from search import schema as f
-from search.store import LOCK_FILE, SCHEMA_VERSION_FILE, ArchiveIndex
+from search import backend, duplicates
+from search.backends.whoosh import schema as f
+from search.backends.whoosh.store import LOCK_FILE, SCHEMA_VERSION_FILE, ArchiveIndex
+from search.duplicates import Deduplicator
+from search.errors import ReindexLocked
+from search.fields import ROLE_COPY
+from search.processes import exit_with_parent
 
 # A full build commits (into its own folder, not yet live) after this many articles: see IndexUpdate.
 FLUSH_EVERY = 20_000
@@ -41,23 +44,9 @@ def copy_fields(record: dict, text_hash: str) -> dict:
         f.PATH: record["path"],
         f.CONTENT_HASH: record["content_hash"],
         f.BODY_HASH: text_hash,
-        f.ROLE: f.ROLE_COPY,
+        f.ROLE: ROLE_COPY,
         f.RECORD: json.dumps({"path": record["path"], "url": record.get("url")}, ensure_ascii=False),
     }
-
-
-# How often a helper process of a reindex checks that the reindex is still alive.
-PARENT_CHECK_SECONDS = 0.5
-
-
-def exit_with_parent(parent_pid: int) -> None:
-    """Wait in a helper process of a reindex, and end it as soon as the reindex is gone (even after SIGKILL)."""
-    while True:
-        time.sleep(PARENT_CHECK_SECONDS)
-        try:
-            os.kill(parent_pid, 0)
-        except (ProcessLookupError, PermissionError):  # gone, or the pid now belongs to another user
-            os._exit(1)
 
 
 class _SegmentWriterProcess(SubWriterTask):
@@ -85,15 +74,6 @@ class _ParallelWriter(MpWriter):
         return task
 
 
-class ReindexLocked(Exception):
-    """Another reindex is running on the same index."""
-
-
-def text_hash(title: str, body: str) -> str:
-    """Return the hash that identical articles share: same headline and clean text, whitespace aside."""
-    return hashlib.sha1(" ".join(f"{title}\n{body}".split()).encode()).hexdigest()
-
-
 def index_fields(record: dict) -> dict:
     """Map a plain article record (as the indexer produces it) to Whoosh field values."""
     day: dt.date | None = record.get("date")
@@ -115,7 +95,7 @@ def index_fields(record: dict) -> dict:
         f.AUTHOR_FACET: f.KEYWORD_SEPARATOR.join(name for name in authors if name),
         f.HAS_DATE: 1 if day else 0,
         f.HAS_AUTHOR: 1 if any(authors) else 0,
-        f.BODY_HASH: text_hash(record.get("title") or "", record.get("body") or ""),
+        f.BODY_HASH: duplicates.text_hash(record.get("title") or "", record.get("body") or ""),
         f.SPELL: f"{record.get('title') or ''}\n{record.get('body') or ''}",
         f.RECORD: json.dumps(
             {k: v for k, v in record.items() if k not in NOT_IN_RECORD} | {"date": day.isoformat() if day else None},
@@ -131,15 +111,15 @@ def index_fields(record: dict) -> dict:
     return fields
 
 
-class IndexUpdate:
+class IndexUpdate(backend.IndexUpdate):
     """A context manager for one reindex run: put and delete articles, then commit on success.
 
     Incremental runs write into the live index; full runs (or the first run) build a new index
     folder and switch the pointer to it only after it is completely committed.
 
-    Duplicates are resolved as articles are put: an article whose clean text is already indexed
-    becomes a copy of it; one sharing enough near-duplicate keys with indexed articles joins their
-    cluster. Whoosh cannot read documents it has not committed, so the articles put since the last
+    Duplicates are resolved as articles are put (search.duplicates decides): an article whose clean
+    text is already indexed becomes a copy of it; one sharing enough near-duplicate keys with indexed
+    articles joins their cluster. Whoosh cannot read documents it has not committed, so the articles put since the last
     commit are remembered by hash and keys (under 1 KB each), never whole; a full build, which nobody
     reads until it is complete, commits every FLUSH_EVERY articles to keep that memory bounded.
     """
@@ -157,8 +137,7 @@ class IndexUpdate:
         self._columns: dict[str, object] = {}  # its column readers, opened on first use
         self._deleted: set[int] = set()  # its documents this run removes
         self._committed_copies: set[int] = set()
-        self._primaries: dict[str, str] = {}  # text hash -> cluster of each article put in this run
-        self._near_keys: dict[str, str] = {}  # near-duplicate key -> cluster, of articles put in this run
+        self._dedup = Deduplicator()  # what this run put, by text hash and near-duplicate keys
         self._orphaned: set[str] = set()  # text hashes whose indexed article this run removed
         # Copies of articles indexed before this run: written at the end, once it is known whether
         # the run also removed the article they copy (then one of them takes its place).
@@ -177,7 +156,7 @@ class IndexUpdate:
             else:
                 ix = self.archive.open()
                 self._committed = ix.reader()
-                self._committed_copies = set(self._docnums(f.ROLE, f.ROLE_COPY))
+                self._committed_copies = set(self._docnums(f.ROLE, ROLE_COPY))
             self._writer = self._open_writer(ix)
         except BaseException:
             self._discard()
@@ -226,18 +205,12 @@ class IndexUpdate:
                 self._orphaned.add(self._column(f.BODY_HASH)[docnum])
         self._writer.delete_by_term(fieldname, text)
 
-    def _indexed_primary(self, text_hash: str) -> bool:
+    # search.duplicates.CommittedLookups, answered from the index as it was before this run.
+    def has_article_with_text(self, text_hash: str) -> bool:
         return any(d not in self._committed_copies for d in self._docnums(f.BODY_HASH, text_hash))
 
-    def _cluster_for(self, keys: list[str]) -> str | None:
-        """Return the cluster sharing the most near-duplicate keys (enough of them), or None."""
-        votes: collections.Counter[str] = collections.Counter()
-        for key in keys:
-            clusters = {self._near_keys[key]} if key in self._near_keys else set()
-            clusters.update(self._column(f.CLUSTER)[docnum] for docnum in self._docnums(f.NEAR_KEYS, key))
-            votes.update(clusters)
-        eligible = [(-n, cluster) for cluster, n in votes.items() if n >= f.NEAR_DUPLICATE_SHARED_KEYS and cluster]
-        return min(eligible)[1] if eligible else None
+    def clusters_with_key(self, key: str) -> set[str]:
+        return {self._column(f.CLUSTER)[docnum] for docnum in self._docnums(f.NEAR_KEYS, key)}
 
     # -- changes ----------------------------------------------------------------------
     def put(self, record: dict) -> str:
@@ -247,31 +220,25 @@ class IndexUpdate:
         near-duplicate of indexed articles and joined their cluster; "article": a new story.
         """
         fields = index_fields(record)
-        text_hash = fields[f.BODY_HASH]
-        if text_hash in self._primaries:
-            self._write(copy_fields(record, text_hash))
-            return f.ROLE_COPY
-        if self._indexed_primary(text_hash):
-            if self._new_dir is not None:  # a full build removes nothing: the article stays
-                self._write(copy_fields(record, text_hash))
-            else:
-                self._late_copies.append((text_hash, copy_fields(record, text_hash)))
-            return f.ROLE_COPY
         keys = [key for key in record.get("near_keys") or [] if key]
-        cluster = self._cluster_for(keys) or record["id"]
-        fields[f.CLUSTER] = cluster
+        decision = self._dedup.decide(record["id"], fields[f.BODY_HASH], keys, self)
+        if decision.role == ROLE_COPY:
+            copy = copy_fields(record, fields[f.BODY_HASH])
+            if decision.copies_committed and self._new_dir is None:
+                # Written at the end, once it is known whether this run removes the article it copies.
+                self._late_copies.append((fields[f.BODY_HASH], copy))
+            else:
+                self._write(copy)
+            return ROLE_COPY
+        fields[f.CLUSTER] = decision.cluster
         if keys:
             fields[f.NEAR_KEYS] = " ".join(keys)
-        role = "article"
-        if cluster != record["id"]:
-            fields[f.ROLE] = role = f.ROLE_VERSION
+        if decision.role == f.ROLE_VERSION:
+            fields[f.ROLE] = f.ROLE_VERSION
         self._write(fields)
-        self._primaries[text_hash] = cluster
-        for key in keys:
-            self._near_keys.setdefault(key, cluster)
-        if self._new_dir is not None and len(self._primaries) >= FLUSH_EVERY:
+        if self._new_dir is not None and len(self._dedup.primaries) >= FLUSH_EVERY:
             self._flush()
-        return role
+        return decision.role
 
     def _open_writer(self, ix: whoosh_index.Index) -> IndexWriter:
         # Separate segment files, not one compound file: Whoosh-Reloaded copies every part of a compound
@@ -298,9 +265,8 @@ class IndexUpdate:
         ix = whoosh_index.open_dir(str(self._new_dir))
         self._close_committed()
         self._committed = ix.reader()
-        self._committed_copies = set(self._docnums(f.ROLE, f.ROLE_COPY))
-        self._primaries.clear()
-        self._near_keys.clear()
+        self._committed_copies = set(self._docnums(f.ROLE, ROLE_COPY))
+        self._dedup.forget()
         self._writer = self._open_writer(ix)
 
     def delete(self, article_id: str) -> None:
@@ -317,7 +283,7 @@ class IndexUpdate:
         The caller reads each again and puts it: the first becomes the article, the others its copies.
         Call it after the last put or delete; it also writes the copies kept waiting until now.
         """
-        orphans = self._orphaned - self._primaries.keys()
+        orphans = self._orphaned - self._dedup.primaries.keys()
         paths = set()
         for text_hash in orphans:
             for docnum in self._docnums(f.BODY_HASH, text_hash):

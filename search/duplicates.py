@@ -1,0 +1,81 @@
+"""How copies and near-duplicates are decided as articles are written, whichever engine stores them.
+
+An article whose headline and clean text (whitespace aside) are already indexed is an exact
+copy: only its file is recorded. Otherwise it joins the near-duplicate cluster with which it
+shares the most MinHash band keys (indexer.fingerprint), at least NEAR_DUPLICATE_SHARED_KEYS of
+them (ties: the smallest cluster id); with none, it starts a cluster named by its own id. An
+engine supplies look-ups of what it has committed; this remembers what the current run put.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from search.fields import ROLE_ARTICLE, ROLE_COPY, ROLE_VERSION
+
+# Articles sharing at least this many near-duplicate band keys are near-duplicates
+# (indexer.fingerprint gives the odds: 3% of words changed joins 98% of the time, unrelated texts never).
+NEAR_DUPLICATE_SHARED_KEYS = 2
+
+
+def text_hash(title: str, body: str) -> str:
+    """Return the hash that identical articles share: same headline and clean text, whitespace aside."""
+    return hashlib.sha1(" ".join(f"{title}\n{body}".split()).encode()).hexdigest()
+
+
+class CommittedLookups(Protocol):
+    """What an engine's committed index answers while a run writes (less what the run removed)."""
+
+    def has_article_with_text(self, text_hash: str) -> bool:
+        """Tell whether an article (not a copy) with this text hash is indexed."""
+
+    def clusters_with_key(self, key: str) -> Iterable[str]:
+        """Return the clusters of the indexed articles holding this near-duplicate key."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How one article is written."""
+
+    role: str  # ROLE_ARTICLE, ROLE_COPY or ROLE_VERSION
+    cluster: str | None  # its cluster (None for a copy)
+    copies_committed: bool = False  # a copy of an article indexed before this run (not one put by it)
+
+
+class Deduplicator:
+    """Decides each article's role as a run puts it, remembering the run's own articles by hash and keys."""
+
+    def __init__(self) -> None:
+        self.primaries: dict[str, str] = {}  # text hash -> cluster of each article put in this run
+        self.near_keys: dict[str, str] = {}  # near-duplicate key -> cluster, of articles put in this run
+
+    def decide(self, article_id: str, text: str, keys: list[str], committed: CommittedLookups) -> Decision:
+        """Return how to write an article with this id, text hash and near-duplicate keys, and remember it."""
+        if text in self.primaries:
+            return Decision(ROLE_COPY, None)
+        if committed.has_article_with_text(text):
+            return Decision(ROLE_COPY, None, copies_committed=True)
+        cluster = self._cluster_for(keys, committed) or article_id
+        self.primaries[text] = cluster
+        for key in keys:
+            self.near_keys.setdefault(key, cluster)
+        return Decision(ROLE_ARTICLE if cluster == article_id else ROLE_VERSION, cluster)
+
+    def _cluster_for(self, keys: list[str], committed: CommittedLookups) -> str | None:
+        """Return the cluster sharing the most near-duplicate keys (enough of them), or None."""
+        votes: collections.Counter[str] = collections.Counter()
+        for key in keys:
+            clusters = {self.near_keys[key]} if key in self.near_keys else set()
+            clusters.update(committed.clusters_with_key(key))
+            votes.update(clusters)
+        eligible = [(-n, cluster) for cluster, n in votes.items() if n >= NEAR_DUPLICATE_SHARED_KEYS and cluster]
+        return min(eligible)[1] if eligible else None
+
+    def forget(self) -> None:
+        """Forget the run's articles: the engine has committed them and now looks them up itself."""
+        self.primaries.clear()
+        self.near_keys.clear()
