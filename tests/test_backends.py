@@ -1,0 +1,114 @@
+"""The seam between the archive and its engines: one setting chooses the engine, nothing else knows Whoosh,
+and every entry point (pages, API, exports, feeds, highlighting) obeys the same search policy.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+
+import pytest
+from conftest import PROJECT_ROOT, engine_settings, sample_record
+
+import web
+from app import create_app
+from search.backends import UnknownBackend, open_backend
+from search.backends.whoosh import WhooshBackend
+from web import archive_of, warmer_of
+
+WHOOSH_PACKAGE = PROJECT_ROOT / "search" / "backends" / "whoosh"
+
+
+def imported_modules(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_no_module_outside_the_whoosh_backend_imports_whoosh():
+    sources = [PROJECT_ROOT / "app.py", *(PROJECT_ROOT / "web").rglob("*.py")]
+    sources += (PROJECT_ROOT / "indexer").rglob("*.py")
+    sources += [path for path in (PROJECT_ROOT / "search").rglob("*.py") if WHOOSH_PACKAGE not in path.parents]
+    assert len(sources) > 30
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in sources
+        if any(name == "whoosh" or name.startswith("whoosh.") for name in imported_modules(path))
+    ]
+    assert offenders == []
+    # The check itself finds an import where there is one.
+    assert "whoosh" in imported_modules(WHOOSH_PACKAGE / "compiler.py")
+
+
+def test_one_setting_chooses_the_engine(tmp_path, monkeypatch):
+    backend = open_backend({"INDEX_DIR": str(tmp_path / "index")})
+    assert isinstance(backend, WhooshBackend) and backend.name == "whoosh"
+    with pytest.raises(UnknownBackend, match="BACKEND must be one of"):
+        open_backend({"BACKEND": "solr", "INDEX_DIR": str(tmp_path)})
+    monkeypatch.setenv("ARCHIVE_BACKEND", "nosuchengine")
+    with pytest.raises(UnknownBackend):
+        create_app({"INDEX_DIR": str(tmp_path / "index")})
+
+
+def test_the_app_factory_warms_the_index_in_the_background(build_index):
+    archive = build_index([sample_record(n, title=f"Oil {n}") for n in (1, 2)])
+    app = create_app({"TESTING": True, **archive.settings})  # as `waitress-serve --call app:create_app` makes it
+    try:
+        warmer = warmer_of(app)
+        deadline = time.monotonic() + 30
+        while warmer.warmed is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert warmer.warmed is not None and warmer.warmed == archive.backend.generation()
+    finally:
+        web.shutdown(app)
+
+
+@pytest.fixture
+def archive(build_index):
+    return build_index([sample_record(n, title=f"Oil report {n}", body=f"Oil prices moved {n}.") for n in range(1, 6)])
+
+
+@pytest.mark.parametrize("path", ["/api/search.csv?q=oil", "/api/export.jsonl?q=oil", "/search.atom?q=oil"])
+def test_exports_and_feeds_wait_their_turn_like_searches(archive, path):
+    app = archive.app(SEARCH_TIME_LIMIT=0.2, SEARCHES_AT_ONCE=1)
+    client = app.test_client()
+    with archive_of(app).policy.turn():  # one search is running
+        busy = client.get(path)
+    assert busy.status_code == 503 and b"busy" in busy.data
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/search.csv?q=oil", "/api/export.jsonl?q=oil", "/search.atom?q=oil"])
+def test_exports_and_feeds_have_the_time_limit(archive, path):
+    response = archive.app(SEARCH_TIME_LIMIT=1e-9).test_client().get(path)
+    assert response.status_code == 503 and b"longer than" in response.data
+
+
+def test_article_page_highlighting_caps_pattern_expansion(build_index):
+    words = " ".join(f"alpha{n}" for n in range(2100))
+    archive = build_index([sample_record(1, title="Alphabet soup", body=f"Alphabet soup. {words}")])
+    client = archive.app().test_client()
+    marked = client.get("/articles/sample0001?q=soup").get_data(as_text=True)
+    assert "<mark>soup</mark>" in marked
+    # alpha* stands for over 2,000 words: the page still shows, with nothing marked (not a 500, not a hang).
+    broad = client.get("/articles/sample0001?q=alpha*")
+    assert broad.status_code == 200 and "<mark>" not in broad.get_data(as_text=True)
+    assert "alpha2099" in broad.get_data(as_text=True)
+    # The search itself refuses it with a clear message.
+    refused = client.get("/api/search?q=alpha*")
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "query_too_broad"
+
+
+def test_engine_settings_are_the_apps_settings(tmp_path):
+    settings = engine_settings("whoosh", tmp_path / "index")
+    app = create_app({"TESTING": True, "WARM_INDEX": False, **settings})
+    try:
+        assert archive_of(app).backend.name == "whoosh"
+        assert warmer_of(app) is None
+    finally:
+        web.shutdown(app)
