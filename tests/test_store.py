@@ -208,3 +208,56 @@ def test_the_warmer_waits_for_an_index(tmp_path):
     warmer = GenerationWarmer(WhooshBackend(tmp_path / "nothing"))
     assert not warmer.check()
     assert warmer.warmed is None
+
+
+def test_an_index_whose_schema_this_version_cannot_read_is_a_503_until_rebuilt(tmp_path, monkeypatch, make_corpus):
+    # Whoosh pickles analyzer classes into the index: an older version's, from a module since moved, cannot load.
+    import importlib
+    import sys
+
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import RegexTokenizer
+    from whoosh.fields import ID, TEXT, Schema
+
+    import web
+    from app import create_app
+    from indexer.reindex import reindex
+    from search.backends.whoosh.store import SCHEMA_VERSION_FILE
+
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    module = (
+        "from whoosh.analysis import Filter\n\n\n"
+        "class Keep(Filter):\n    def __call__(self, tokens):\n        yield from tokens\n"
+    )
+    (modules / "moved_analysis.py").write_text(module)
+    monkeypatch.syspath_prepend(str(modules))
+    keep = importlib.import_module("moved_analysis").Keep
+    index = tmp_path / "index"
+    old = index / "index-old"
+    old.mkdir(parents=True)
+    schema = Schema(
+        id=ID(stored=True), path=ID(stored=True), content_hash=ID(stored=True), body=TEXT(RegexTokenizer() | keep())
+    )
+    with whoosh_index.create_in(str(old), schema).writer() as writer:
+        writer.add_document(id="x", path="a.txt", content_hash="old", body="Budget talks")
+    (old / SCHEMA_VERSION_FILE).write_text("8")
+    (index / POINTER_FILE).write_text("index-old\n")
+    (modules / "moved_analysis.py").unlink()
+    monkeypatch.delitem(sys.modules, "moved_analysis")
+    importlib.invalidate_caches()
+
+    app = create_app({"TESTING": True, "WARM_INDEX": False, "INDEX_DIR": str(index)})
+    try:
+        client = app.test_client()
+        health = client.get("/healthz")
+        assert health.status_code == 503 and "another version" in health.get_json()["message"]
+        refused = client.get("/api/search?q=budget")
+        assert refused.status_code == 503 and refused.get_json()["error"]["code"] == "index_unavailable"
+        assert web.archive_of(app).backend.rebuild_reason()  # bin/serve rebuilds it before serving
+        corpus = make_corpus({"a.txt": "Budget talks\n\nOfficials met in Erbil on Tuesday to discuss the budget.\n"})
+        summary = reindex(corpus, index, workers=1)
+        assert summary.full and summary.articles == 1
+        assert client.get("/api/search?q=budget").get_json()["total"] == 1
+    finally:
+        web.shutdown(app)

@@ -43,8 +43,9 @@ NEAR_KEYS = "near_keys"  # near-duplicate band keys (indexer.fingerprint), looke
 # The names an article is most about (indexer.topics); search.similar says which articles are similar.
 TOPIC_KEYS = "topic_keys"
 
-# Bump when fields or analyzers change: an index built with another version is rebuilt in full.
-SCHEMA_VERSION = 8
+# Bump when fields or analyzers change, or the modules analyzers live in (Whoosh pickles them into the
+# index): an index built with another version is rebuilt in full. 9: analysis moved into this package.
+SCHEMA_VERSION = 9
 
 # The title is the strongest signal of what an article is about. Its words are written into CONTENT
 # TITLE_WEIGHT times: that is BM25F's field weight (term frequencies added before saturation), which

@@ -9,8 +9,11 @@ of contents into place, so a crash leaves the previous commit readable).
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import threading
+import traceback
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import compress
@@ -29,6 +32,7 @@ from search.backends.whoosh.schema import (
     PATH,
     ROLE,
     ROLE_COPY,
+    SCHEMA_VERSION,
     SOURCE_FACET,
     weighting,
 )
@@ -54,6 +58,28 @@ def _generation(folder: Path) -> int:
             if match:
                 latest = max(latest, int(match.group(1)))
     return latest
+
+
+def open_dir(folder: Path) -> whoosh_index.Index:
+    """Open a Whoosh index folder, or raise IndexUnavailable when this version of the archive cannot read it.
+
+    Whoosh pickles the schema, analyzer classes included, into each commit: an index written by a
+    version of the archive whose analyzers lived in other modules cannot be unpickled here
+    (ModuleNotFoundError, AttributeError). SCHEMA_VERSION changes with such a move, so reindexing
+    rebuilds it in full; until then searches answer 503 with this message, never a 500.
+    """
+    try:
+        return whoosh_index.open_dir(str(folder))
+    except (ModuleNotFoundError, AttributeError, pickle.UnpicklingError) as exc:
+        reason = str(exc)
+        with warnings.catch_warnings():
+            # Whoosh leaves the table of contents it failed to read open: close it, quietly, now.
+            warnings.simplefilter("ignore", ResourceWarning)
+            traceback.clear_frames(exc.__traceback__)
+    raise IndexUnavailable(
+        f"the index at {folder} was built by another version of the archive and cannot be read "
+        f"({reason}); rebuild it: reindex --full"
+    )
 
 
 class ArchiveIndex:
@@ -109,7 +135,7 @@ class ArchiveIndex:
         folder = self.live_dir()
         if folder is None:
             raise IndexUnavailable(f"no index has been built in {self.root} yet")
-        return whoosh_index.open_dir(str(folder))
+        return open_dir(folder)
 
     def generation(self) -> tuple[str, int] | None:
         """Name the committed state searchers would open now: (index folder, commit generation), None if none."""
@@ -163,7 +189,7 @@ class ArchiveIndex:
         return self._searcher_on(key)
 
     def _searcher_on(self, key: tuple[str, int]) -> Searcher:
-        index = whoosh_index.open_dir(str(self.root / key[0]))
+        index = open_dir(self.root / key[0])
         searcher = _with_cached_columns(index.searcher(weighting=weighting()))
         # What it actually opened (a commit may have landed since the key was read): its segments and
         # their deletions fix every document number.
@@ -199,12 +225,21 @@ class ArchiveIndex:
         """
         if not self.exists():
             return {}
-        with self.searcher() as searcher:
-            reader = searcher.reader()
-            if all(reader.has_column(name) for name in (PATH, CONTENT_HASH)):
-                return dict(_live_rows(reader, PATH, CONTENT_HASH))
-            # An index built by an older version, about to be rebuilt: its stored fields still say what it holds.
-            return {fields[PATH]: fields[CONTENT_HASH] for fields in searcher.all_stored_fields()}
+        try:
+            with self.searcher() as searcher:
+                return self._indexed_files(searcher)
+        except IndexUnavailable:
+            if self.schema_version() == SCHEMA_VERSION:
+                raise
+            return {}  # an index of another version, about to be rebuilt in full, that cannot even be read
+
+    @staticmethod
+    def _indexed_files(searcher) -> dict[str, str]:
+        reader = searcher.reader()
+        if all(reader.has_column(name) for name in (PATH, CONTENT_HASH)):
+            return dict(_live_rows(reader, PATH, CONTENT_HASH))
+        # An index built by an older version, about to be rebuilt: its stored fields still say what it holds.
+        return {fields[PATH]: fields[CONTENT_HASH] for fields in searcher.all_stored_fields()}
 
     def ingest_report(self) -> list[dict]:
         """Per source (None: unknown), how many articles the index holds and how many lack a date, author, language.
