@@ -1,6 +1,6 @@
 """The neutral query language reads queries exactly as the Whoosh parser did, except where listed on purpose.
 
-search/querylang.py replaces Whoosh's parser as the reader of the query language, so that a
+search.querylang replaces Whoosh's parser as the reader of the query language, so that a
 second engine can compile the same tree. People's saved searches must keep finding the same
 articles, so the Whoosh parser (search/backends/whoosh/reference.py) is the reference here: for
 a long fixed list of queries and for generated ones, compiling our tree for Whoosh gives a query equal to the one

@@ -1,4 +1,4 @@
-"""Compile a query tree (search/querylang.py) into the Whoosh query the archive's parser used to build.
+"""Compile a query tree (search.querylang) into the Whoosh query the archive's parser used to build.
 
 The tree is engine-neutral; this is where Whoosh's reading of it lives: each word is analysed
 the way its field analyses it (stemming and stop words per language), a word of several tokens
