@@ -14,21 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
-import queue
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, SEED_CORPUS, sample_record
+from conftest import SEED_CORPUS, sample_record
+from opensearch_cluster import READY_TIMEOUT, Cluster, needs_java
 
 from indexer.pipeline import article_record, content_hash, extract_file
 from search import querylang as ql
@@ -38,110 +29,10 @@ from search.backends.opensearch.compiler import compile_query
 from search.backends.whoosh.backend import WhooshBackend
 from search.request import build_request
 
-SCRIPT = PROJECT_ROOT / "bin" / "opensearch"
-TRANSPORT_OFFSET = 100  # as in bin/opensearch
-READY_TIMEOUT = 200  # the first run also fetches the jars from Maven Central
-STOP_TIMEOUT = 40  # bin/opensearch itself SIGKILLs nodes after 20 s
 REQUEST_TIMEOUT = 30
 MAX_HITS = 100
 
-MISSING = [tool for tool in ("java", "javac", "mvn") if not shutil.which(tool)]
-pytestmark = pytest.mark.skipif(
-    bool(MISSING),
-    reason=f"{', '.join(MISSING)} not found: install Java 17 and Maven "
-    "(Debian/Ubuntu: sudo apt-get install openjdk-17-jdk-headless maven)",
-)
-
-
-# --- The cluster (as tests/test_opensearch_cluster.py runs it) --------------------------------------
-
-
-class Cluster:
-    """A running bin/opensearch of one node: its process and its output, read in a thread so waits can time out."""
-
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, str(SCRIPT), "--nodes", "1", "--port", str(self.port), "--data", str(data)]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_ROOT
-        )
-        self.output: list[str] = []
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self._lines.get(timeout=left)
-            except queue.Empty:
-                break
-            if line is None:
-                self.process.wait(timeout=STOP_TIMEOUT)
-                pytest.fail(f"bin/opensearch exited ({self.process.returncode}):\n{''.join(self.output)}")
-            self.output.append(line)
-            if "OpenSearch is ready:" in line:
-                return
-        pytest.fail(f"bin/opensearch not ready within {timeout} s:\n{''.join(self.output)}")
-
-    def stop(self) -> None:
-        """SIGTERM (as Ctrl+C), then make sure no JVM of this data folder is left."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        for pid in jvms_of(self.data):
-            os.kill(pid, signal.SIGKILL)
-        self._reader.join(timeout=10)
-        self.process.stdout.close()
-
-
-def free_port() -> int:
-    """A port P with P and P+100 (its transport port) free on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port + TRANSPORT_OFFSET <= 65535 and port_is_free(port + TRANSPORT_OFFSET):
-            return port
-    raise AssertionError("no free pair of ports found")
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def jvms_of(data: Path) -> list[int]:
-    """Pids of the live processes whose command line mentions the data folder and NodeMain: its JVMs."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z" and any(str(data).encode() in arg for arg in cmdline) and b"NodeMain" in cmdline:
-            pids.append(int(entry.name))
-    return pids
+pytestmark = needs_java
 
 
 # --- The articles ------------------------------------------------------------------------------------
@@ -298,11 +189,11 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     with backend.update(full=True) as update:
         for record in records:
             assert update.put(record) == "article"
-    cluster = Cluster(tmp_path_factory.mktemp("opensearch"))
+    cluster = Cluster(tmp_path_factory.mktemp("opensearch"), nodes=1)
     client = None
     try:
-        cluster.wait_ready(READY_TIMEOUT)
-        client = OpenSearch([cluster.url], timeout=REQUEST_TIMEOUT, max_retries=0)
+        cluster.wait_for("OpenSearch is ready:", READY_TIMEOUT)
+        client = OpenSearch(cluster.urls, timeout=REQUEST_TIMEOUT, max_retries=0)
         index = f"archive-test-{uuid.uuid4().hex[:8]}"
         client.indices.create(index=index, body=a.index_body())
         actions = []
@@ -315,7 +206,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     finally:
         if client is not None:
             client.close()
-        cluster.stop()
+        cluster.cleanup()
         backend.close()
 
 
