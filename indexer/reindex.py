@@ -302,7 +302,8 @@ def reindex(
     """
     started = time.monotonic()
     corpus = Path(corpus)
-    backend = target if isinstance(target, SearchBackend) else open_backend({"BACKEND": "whoosh", "INDEX_DIR": target})
+    folder = isinstance(target, (str, Path))
+    backend = open_backend({"BACKEND": "whoosh", "INDEX_DIR": str(target)}) if folder else target
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
     workers = workers or default_workers()
