@@ -46,12 +46,28 @@ class Decision:
     copies_committed: bool = False  # a copy of an article indexed before this run (not one put by it)
 
 
+@dataclass
+class Settled:
+    """What an incremental run does about copies once its puts and deletes are done (Deduplicator.settle)."""
+
+    orphans: set[str]  # text hashes whose indexed article the run removed and did not index again
+    write: list  # copies kept waiting whose article is still there: write them now
+    reread: list  # copies kept waiting whose article is gone: read their files again (one becomes the article)
+
+
 class Deduplicator:
-    """Decides each article's role as a run puts it, remembering the run's own articles by hash and keys."""
+    """Decides each article's role as a run puts it, remembering the run's own articles by hash and keys.
+
+    An incremental run may remove the article an exact copy copies. Copies of committed articles
+    therefore wait (wait()) until the run's removals are known (removed()); settle() then says which
+    to write and which files to read again, so that the first of them becomes the article.
+    """
 
     def __init__(self) -> None:
         self.primaries: dict[str, str] = {}  # text hash -> cluster of each article put in this run
         self.near_keys: dict[str, str] = {}  # near-duplicate key -> cluster, of articles put in this run
+        self.removed_texts: set[str] = set()  # text hashes of committed articles (not copies) the run removed
+        self.waiting: list[tuple[str, object]] = []  # (text hash, engine's copy record) of copies kept waiting
 
     def decide(self, article_id: str, text: str, keys: list[str], committed: CommittedLookups) -> Decision:
         """Return how to write an article with this id, text hash and near-duplicate keys, and remember it."""
@@ -74,6 +90,24 @@ class Deduplicator:
             votes.update(clusters)
         eligible = [(-n, cluster) for cluster, n in votes.items() if n >= NEAR_DUPLICATE_SHARED_KEYS and cluster]
         return min(eligible)[1] if eligible else None
+
+    def removed(self, text: str) -> None:
+        """Note that the run removed the committed article (not a copy) with this text hash."""
+        self.removed_texts.add(text)
+
+    def wait(self, text: str, copy: object) -> None:
+        """Keep a copy of a committed article until settle(): the run may still remove that article."""
+        self.waiting.append((text, copy))
+
+    def settle(self) -> Settled:
+        """Say which waiting copies to write and which to read again, and which texts lost their article."""
+        orphans = self.removed_texts - self.primaries.keys()
+        waiting, self.waiting = self.waiting, []
+        return Settled(
+            orphans=orphans,
+            write=[copy for text, copy in waiting if text not in orphans],
+            reread=[copy for text, copy in waiting if text in orphans],
+        )
 
     def forget(self) -> None:
         """Forget the run's articles: the engine has committed them and now looks them up itself."""

@@ -202,3 +202,49 @@ def test_a_full_build_committed_in_parts_finds_the_same_duplicates(make_corpus, 
     collapsed = index.search(build_request({"q": ["Mosul"], "collapse": ["1"]}))
     assert [hit.title for hit in collapsed.hits] == ["Suspects held in Mosul"] and collapsed.hits[0].versions == 3
     assert index.article(article_id("wire/first.txt")).paths == ["wire/first.txt", "zz/saved-again.txt"]
+
+
+class Committed:
+    """What an engine's committed index answers (search.duplicates.CommittedLookups), as plain data."""
+
+    def __init__(self, texts: set[str], clusters_by_key: dict[str, set[str]]) -> None:
+        self.texts, self.clusters_by_key = texts, clusters_by_key
+
+    def has_article_with_text(self, text_hash: str) -> bool:
+        return text_hash in self.texts
+
+    def clusters_with_key(self, key: str) -> set[str]:
+        return self.clusters_by_key.get(key, set())
+
+
+def test_the_write_time_rules_decide_copies_and_clusters_once_for_every_engine():
+    from search.duplicates import Deduplicator
+
+    committed = Committed({"old-text"}, {"k1": {"c-old"}, "k2": {"c-old"}, "k3": {"c-other"}})
+    dedup = Deduplicator()
+    assert dedup.decide("a", "old-text", [], committed).copies_committed  # a copy of an indexed article
+    assert dedup.decide("b", "text-b", ["k1", "k2", "k3"], committed).cluster == "c-old"  # 2 keys shared
+    assert dedup.decide("c", "text-b", [], committed).role == "copy"  # a copy of an article of this run
+    alone = dedup.decide("d", "text-d", ["k3"], committed)
+    assert (alone.role, alone.cluster) == ("article", "d")  # one shared key is not enough
+    # Keys of articles put in this run count too; ties go to the smaller cluster id.
+    assert dedup.decide("e", "text-e", ["k1", "k2", "x", "y"], committed).cluster == "c-old"
+    dedup.near_keys.update({"x": "b-run", "y": "b-run"})
+    assert dedup.decide("f", "text-f", ["x", "y", "k1", "k2"], committed).cluster == "b-run"
+
+
+def test_waiting_copies_are_written_or_read_again_once_removals_are_known():
+    from search.duplicates import Deduplicator
+
+    dedup = Deduplicator()
+    dedup.wait("kept", {"path": "copy-of-kept.txt"})
+    dedup.wait("gone", {"path": "copy-of-gone.txt"})
+    dedup.wait("back", {"path": "copy-of-back.txt"})
+    dedup.removed("gone")
+    dedup.removed("back")
+    dedup.decide("new", "back", [], Committed(set(), {}))  # the run indexed that text again
+    settled = dedup.settle()
+    assert settled.orphans == {"gone"}
+    assert settled.write == [{"path": "copy-of-kept.txt"}, {"path": "copy-of-back.txt"}]
+    assert settled.reread == [{"path": "copy-of-gone.txt"}]
+    assert dedup.settle().write == []  # settled once

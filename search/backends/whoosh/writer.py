@@ -138,10 +138,6 @@ class IndexUpdate(backend.IndexUpdate):
         self._deleted: set[int] = set()  # its documents this run removes
         self._committed_copies: set[int] = set()
         self._dedup = Deduplicator()  # what this run put, by text hash and near-duplicate keys
-        self._orphaned: set[str] = set()  # text hashes whose indexed article this run removed
-        # Copies of articles indexed before this run: written at the end, once it is known whether
-        # the run also removed the article they copy (then one of them takes its place).
-        self._late_copies: list[tuple[str, dict]] = []
 
     def __enter__(self) -> IndexUpdate:
         self.archive.root.mkdir(parents=True, exist_ok=True)
@@ -202,7 +198,7 @@ class IndexUpdate(backend.IndexUpdate):
         for docnum in self._docnums(fieldname, text):
             self._deleted.add(docnum)
             if docnum not in self._committed_copies:
-                self._orphaned.add(self._column(f.BODY_HASH)[docnum])
+                self._dedup.removed(self._column(f.BODY_HASH)[docnum])
         self._writer.delete_by_term(fieldname, text)
 
     # search.duplicates.CommittedLookups, answered from the index as it was before this run.
@@ -226,7 +222,7 @@ class IndexUpdate(backend.IndexUpdate):
             copy = copy_fields(record, fields[f.BODY_HASH])
             if decision.copies_committed and self._new_dir is None:
                 # Written at the end, once it is known whether this run removes the article it copies.
-                self._late_copies.append((fields[f.BODY_HASH], copy))
+                self._dedup.wait(fields[f.BODY_HASH], copy)
             else:
                 self._write(copy)
             return ROLE_COPY
@@ -283,17 +279,13 @@ class IndexUpdate(backend.IndexUpdate):
         The caller reads each again and puts it: the first becomes the article, the others its copies.
         Call it after the last put or delete; it also writes the copies kept waiting until now.
         """
-        orphans = self._orphaned - self._dedup.primaries.keys()
-        paths = set()
-        for text_hash in orphans:
+        settled = self._dedup.settle()
+        paths = {fields[f.PATH] for fields in settled.reread}
+        for text_hash in settled.orphans:
             for docnum in self._docnums(f.BODY_HASH, text_hash):
                 paths.add(self._committed.stored_fields(docnum)[f.PATH])
-        late, self._late_copies = self._late_copies, []
-        for text_hash, fields in late:
-            if text_hash in orphans:
-                paths.add(fields[f.PATH])
-            else:
-                self._write(fields)
+        for fields in settled.write:
+            self._write(fields)
         return sorted(paths)
 
     def __exit__(
