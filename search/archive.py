@@ -106,11 +106,14 @@ class Archive:
             return plain
 
     def health(self) -> dict:
-        """Return {"status", "articles", "index", "backend"}; raise IndexUnavailable when nothing can be searched."""
+        """Return {"status", "articles", "index", "backend", ...what the engine adds}.
+
+        Raises IndexUnavailable when nothing can be searched.
+        """
         count = self.backend.article_count()
-        return {"status": "ok", "articles": count, "index": self.backend.location(), "backend": self.backend.name}
+        found = {"status": "ok", "articles": count, "index": self.backend.location(), "backend": self.backend.name}
+        return found | self.backend.health()
 
     def close(self) -> None:
         """Release what the engine holds open."""
         self.backend.close()
-

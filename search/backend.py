@@ -103,6 +103,10 @@ class SearchBackend(ABC):
     def rebuild_reason(self) -> str | None:
         """Say why the index must be rebuilt before it can serve (missing, built by another version), or None."""
 
+    def health(self) -> dict:
+        """What /healthz adds about the engine itself (a cluster's status); never a secret."""
+        return {}
+
     def warm(self) -> None:  # noqa: B027 - optional: engines that keep nothing per generation need not warm
         """Work out now what searches of the current generation need, so no request waits for it."""
 
@@ -147,9 +151,7 @@ class SearchBackend(ABC):
         """Return the article's most related articles (search.similar's order), or None for an unknown id."""
 
     @abstractmethod
-    def marked_paragraphs(
-        self, paragraphs: list[str], query: querylang.Node, language: str | None
-    ) -> list[str]:
+    def marked_paragraphs(self, paragraphs: list[str], query: querylang.Node, language: str | None) -> list[str]:
         """Return the paragraphs HTML-escaped, with the words the query matches (read in `language`) in <mark>."""
 
     # -- writing ---------------------------------------------------------------------------

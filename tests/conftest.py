@@ -9,11 +9,13 @@ with the same assertions. Tests of one engine's internals use that engine's own 
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from opensearch_cluster import drop_indices, needs_java, shared_cluster_url
 
 import web
 from app import create_app
@@ -29,7 +31,7 @@ from search.policy import SearchPolicy
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = PROJECT_ROOT / "corpus"
 # The engines the backend contract runs against.
-BACKENDS = ("whoosh",)
+BACKENDS = ("whoosh", "opensearch")
 
 # Small articles with known metadata, used where the seeds' text would make assertions vague.
 SAMPLE_TEMPLATE = """{title}
@@ -56,8 +58,21 @@ def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def engine_settings(backend: str, folder: Path) -> dict:
-    """The app settings that put an archive on this engine, in a place of its own (folder)."""
-    return {"BACKEND": backend, "INDEX_DIR": str(folder)}
+    """The app settings that put an archive on this engine, in a place of its own.
+
+    Whoosh: the index folder. OpenSearch: an alias of its own on the test run's cluster
+    (opensearch_cluster.shared_cluster_url), with folder for the reindexer's bookkeeping.
+    """
+    settings = {"BACKEND": backend, "INDEX_DIR": str(folder)}
+    if backend == "opensearch":
+        settings |= {"OPENSEARCH_URL": shared_cluster_url(), "OPENSEARCH_INDEX": f"t{uuid.uuid4().hex[:10]}"}
+    return settings
+
+
+def drop_archive(settings: dict) -> None:
+    """Remove what an archive left outside its folder (a cluster's indices), once a test is done with it."""
+    if settings.get("BACKEND") == "opensearch":
+        drop_indices(settings["OPENSEARCH_URL"], settings["OPENSEARCH_INDEX"])
 
 
 class TestArchive(Archive):
@@ -84,6 +99,7 @@ class TestArchive(Archive):
         for app in self._apps:
             web.shutdown(app)
         super().close()
+        drop_archive(self.settings)
 
 
 def open_archive(settings: dict) -> TestArchive:
@@ -91,7 +107,10 @@ def open_archive(settings: dict) -> TestArchive:
     return TestArchive(open_backend(settings), settings)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(
+    scope="session",
+    params=[pytest.param(name, marks=[needs_java] if name == "opensearch" else []) for name in BACKENDS],
+)
 def backend_name(request: pytest.FixtureRequest) -> str:
     """The engine of the contract tests (each test using it runs once per engine)."""
     return request.param

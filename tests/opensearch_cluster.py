@@ -7,6 +7,7 @@ saying what to install.
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import shutil
@@ -14,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -29,10 +31,46 @@ STOP_TIMEOUT = 40  # bin/opensearch itself SIGKILLs nodes after 20 s
 
 MISSING = [tool for tool in ("java", "javac", "mvn") if not shutil.which(tool)]
 needs_java = pytest.mark.skipif(
-    bool(MISSING),
+    bool(MISSING) and not os.environ.get("OPENSEARCH_TEST_URL"),
     reason=f"{', '.join(MISSING)} not found: install Java 17 and Maven "
     "(Debian/Ubuntu: sudo apt-get install openjdk-17-jdk-headless maven)",
 )
+
+
+# Point the engine's tests at a running cluster instead of starting one (e.g. bin/opensearch --port 9250).
+TEST_URL_ENV = "OPENSEARCH_TEST_URL"
+_shared: dict[str, str] = {}
+
+
+def shared_cluster_url() -> str:
+    """The URL of one single-node cluster for the whole test run: started at first use, stopped at exit.
+
+    OPENSEARCH_TEST_URL names a running cluster to use instead. Each archive on it lives under an
+    alias of its own, so tests never see each other's indices.
+    """
+    if os.environ.get(TEST_URL_ENV):
+        return os.environ[TEST_URL_ENV]
+    if "url" not in _shared:
+        folder = Path(tempfile.mkdtemp(prefix="opensearch-tests-"))
+        cluster = Cluster(folder / "data", nodes=1)
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        atexit.register(cluster.cleanup)
+        cluster.wait_for("OpenSearch is ready:", READY_TIMEOUT)
+        _shared["url"] = cluster.urls[0]
+    return _shared["url"]
+
+
+def drop_indices(url: str, alias: str) -> None:
+    """Delete every index of one test archive (`<alias>-...`, its lock included)."""
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch([url], timeout=30, max_retries=0)
+    try:
+        names = list(client.indices.get(index=f"{alias}-*", expand_wildcards="open,closed"))
+        if names:
+            client.indices.delete(index=",".join(names))
+    finally:
+        client.close()
 
 
 class Cluster:
@@ -151,5 +189,3 @@ def jvms_of(data: Path) -> list[int]:
         if state != "Z" and any(str(data).encode() in arg for arg in cmdline) and b"NodeMain" in cmdline:
             pids.append(int(entry.name))
     return pids
-
-

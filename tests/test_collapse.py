@@ -25,7 +25,5 @@ def test_collapsing_within_each_value_of_a_facet():
 
 
 def test_earliest_first_puts_undated_last_and_breaks_ties_by_indexing_order():
-    keys = sorted(
-        [earliest_first_key(False, 0, 1), earliest_first_key(True, 20, 3), earliest_first_key(True, 10, 2)]
-    )
+    keys = sorted([earliest_first_key(False, 0, 1), earliest_first_key(True, 20, 3), earliest_first_key(True, 10, 2)])
     assert keys == [(0, 10, 2), (0, 20, 3), (1, 0, 1)]

@@ -41,10 +41,11 @@ WIRE_CORPUS = {
 
 @pytest.fixture
 def archive(tmp_path, backend_name):
+    """Return open_index(corpus): reindex the corpus into the test's archive (the same one each time) and open it."""
     opened = []
+    settings = engine_settings(backend_name, tmp_path / "index")
 
     def open_index(corpus, **options):
-        settings = engine_settings(backend_name, tmp_path / "index")
         opened.append(open_archive(settings))
         reindex(corpus, opened[-1].backend, workers=1, **options)
         return opened[-1]
@@ -82,16 +83,16 @@ def test_the_same_article_saved_twice_is_indexed_once_with_both_files(make_corpu
 def test_deleting_the_indexed_file_lets_its_copy_take_over(make_corpus, archive):
     story = article("Suspects held in Mosul", WIRE_STORY, "2024-03-02", "Wire")
     corpus = make_corpus(corpus_files({"a/saved": story, "b/saved-again": story}))
-    archive(corpus)
+    first = archive(corpus)
     (corpus / "a/saved.txt").unlink()
     (corpus / "a/saved.meta.json").unlink()
-    summary = reindex(corpus, corpus.parent / "index", workers=1)
+    summary = reindex(corpus, first.backend, workers=1)
     assert summary.removed == 1 and summary.articles == 1
     index = archive(corpus)
     assert titles(index, q="Mosul") == ["Suspects held in Mosul"]
     assert index.article(article_id("b/saved-again.txt")).paths == ["b/saved-again.txt"]
     # Nothing changes on the next run.
-    again = reindex(corpus, corpus.parent / "index", workers=1)
+    again = reindex(corpus, index.backend, workers=1)
     assert (again.added, again.updated, again.removed, again.written, again.articles) == (0, 0, 0, 0, 1)
 
 
@@ -153,10 +154,10 @@ def test_collapse_shows_the_earliest_version_the_query_matches(make_corpus, arch
 
 def test_a_near_duplicate_added_later_joins_the_indexed_cluster(make_corpus, archive):
     corpus = make_corpus(corpus_files({"wire/first": WIRE_CORPUS["wire/first"]}))
-    archive(corpus)
+    first = archive(corpus)
     (corpus / "daily").mkdir()
     (corpus / "daily/copy.txt").write_text(WIRE_CORPUS["daily/copy"]["text"], encoding="utf-8")
-    summary = reindex(corpus, corpus.parent / "index", workers=1)
+    summary = reindex(corpus, first.backend, workers=1)
     assert (summary.added, summary.near_duplicates) == (1, 1)
     index = archive(corpus)
     assert titles(index, q="Mosul", collapse="1") == ["Suspects held in Mosul"]

@@ -1,6 +1,8 @@
 """The engines the archive can run on, chosen by one setting: BACKEND (environment ARCHIVE_BACKEND).
 
-`whoosh` (the default) is embedded: an index folder on this machine, nothing to run. Each engine
+`whoosh` (the default) is embedded: an index folder on this machine, nothing to run. `opensearch`
+keeps the archive on an OpenSearch cluster (OPENSEARCH_URL, OPENSEARCH_INDEX, ...; README, "More
+than one machine"), for archives that outgrow one machine. Each engine
 is a module here implementing search.backend.SearchBackend; it is imported only when chosen, so
 an engine's client library is needed only by those who use it.
 """
@@ -17,6 +19,7 @@ DEFAULT_BACKEND = "whoosh"
 # Setting value -> "module:factory"; the factory takes the settings mapping (config keys as in app.py).
 BACKENDS = {
     "whoosh": "search.backends.whoosh.factory:from_settings",
+    "opensearch": "search.backends.opensearch.backend:from_settings",
 }
 
 

@@ -82,6 +82,7 @@ from search.querylang.tree import (
     Prefix,
     Wildcard,
     Word,
+    leaves,
     patterns,
 )
 
@@ -115,6 +116,7 @@ __all__ = [
     "date_period",
     "describe",
     "parse",
+    "leaves",
     "patterns",
     "too_broad",
 ]

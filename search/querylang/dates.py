@@ -117,5 +117,3 @@ def _scan_dates(text: str) -> dict[int, tuple[int, DateRange]]:
                 consumed = match.end()
         offset += len(part)
     return found
-
-

@@ -498,5 +498,3 @@ def parse(text: str) -> Node:
     top = _plus_minus(top, True)
     _operators(top)
     return _tree(top) or Group(())
-
-

@@ -48,5 +48,3 @@ def check_syntax(text: str) -> None:
     for match in FIELD_PREFIX.finditer(outside_quotes):
         if match.group(1) not in QUERY_FIELD_NAMES:
             raise _unknown_field_error(match.group(1), match.start() + 1)
-
-

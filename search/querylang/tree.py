@@ -137,6 +137,19 @@ Node = Leaf | DateRange | Everything | Group | And | Or | Not | AndNot | Boost
 LEAVES = (Word, Phrase, Prefix, Wildcard, Fuzzy)
 
 
+def leaves(node: Node) -> Iterator[Leaf]:
+    """Yield every word, phrase and pattern of a tree, excluded ones too (engines mark what they match)."""
+    if isinstance(node, LEAVES):
+        yield node
+    elif isinstance(node, (Group, And, Or)):
+        for child in node.children:
+            yield from leaves(child)
+    elif isinstance(node, (Not, Boost)):
+        yield from leaves(node.child)
+    elif isinstance(node, AndNot):
+        yield from leaves(node.positive)
+        yield from leaves(node.negative)
+
 
 def patterns(node: Node) -> Iterator[Pattern]:
     """Yield the prefix, wildcard and fuzzy words of a tree: each stands for many indexed words."""
@@ -152,5 +165,3 @@ def patterns(node: Node) -> Iterator[Pattern]:
         yield from patterns(node.negative)
     elif isinstance(node, Boost):
         yield from patterns(node.child)
-
-

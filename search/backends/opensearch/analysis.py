@@ -64,6 +64,8 @@ CLUSTER = "cluster"
 ROLE = "role"
 NEAR_KEYS = "near_keys"
 TOPIC_KEYS = "topic_keys"
+ORDER = "order"  # when the article was put: ties in ranking and within a cluster go to the earlier one
+CLUSTERED = "clustered"  # true for the articles of a cluster with several (search-time collapsing reads only them)
 
 # The languages Whoosh stems (search.backends.whoosh.analysis.STEMMED_LANGUAGES, which this package
 # may not import), with the name of their Snowball stemmer in OpenSearch's `snowball` filter.
@@ -477,6 +479,8 @@ def _build_mapping() -> dict:
             ROLE: keyword,
             NEAR_KEYS: keyword,
             TOPIC_KEYS: keyword,
+            ORDER: {"type": "long"},
+            CLUSTERED: {"type": "boolean"},
             # Unstemmed words for spelling suggestions: which words exist and how often, no positions.
             SPELL: {"type": "text", "analyzer": SPELL_ANALYZER, "index_options": "freqs"},
             # The article's metadata for the article page and API, kept whole and never indexed.
@@ -509,13 +513,16 @@ def content_field(language: str | None) -> str:
     return LANGUAGE_CONTENT.get((language or "").lower(), CONTENT)
 
 
-def document(record: dict, *, cluster: str | None = None, role: str | None = None) -> dict:
+def document(
+    record: dict, *, cluster: str | None = None, role: str | None = None, order: int = 0, clustered: bool = False
+) -> dict:
     """Return the OpenSearch document of an article record (as the indexer makes it).
 
     The same content as Whoosh's writer.index_fields(): the title is written TITLE_WEIGHT times
     into the content field of the article's language (BM25F's field weight, see schema.py), the
     authors are one text joined by "; " (a phrase may span two names there too). `cluster` and
-    `role` are what search.duplicates decided when the article was put.
+    `role` are what search.duplicates decided when the article was put; `order` says when (Whoosh's
+    document numbers give the same tie-breaks); `clustered` that its cluster holds other articles.
     """
     day: dt.date | None = record.get("date")
     title, body = record.get("title") or "", record.get("body") or ""
@@ -537,6 +544,8 @@ def document(record: dict, *, cluster: str | None = None, role: str | None = Non
         HAS_AUTHOR: any(authors),
         BODY_HASH: duplicates.text_hash(title, body),
         SPELL: f"{title}\n{body}",
+        ORDER: order,
+        CLUSTERED: clustered,
         RECORD: {k: v for k, v in record.items() if k not in NOT_IN_RECORD}
         | {"date": day.isoformat() if day else None},
     }

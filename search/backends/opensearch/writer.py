@@ -48,7 +48,7 @@ from search.backends.opensearch import analysis as a
 from search.backends.opensearch.store import REQUEST_TIMEOUT, SCHEMA_VERSION, OpenSearchStore
 from search.duplicates import Deduplicator
 from search.errors import IndexUnavailable, ReindexLocked
-from search.fields import ROLE_COPY
+from search.fields import ROLE_COPY, ROLE_VERSION
 
 BATCH_DOCS = 500  # documents per bulk request
 BATCH_BYTES = 5 * 1024 * 1024  # or this much request body, whichever comes first
@@ -220,6 +220,8 @@ class OpenSearchUpdate(backend.IndexUpdate):
         self._before = 0  # documents in the target index when the run started
         self._created = 0  # documents the bulk answers say were created
         self._removed = 0  # and deleted
+        self._clustered: set[str] = set()  # clusters whose first article this run marked as having others
+        self._last_order = 0
 
     # -- the run -----------------------------------------------------------------------
     def __enter__(self) -> OpenSearchUpdate:
@@ -385,6 +387,28 @@ class OpenSearchUpdate(backend.IndexUpdate):
         answer = self._call(lambda: self.client.search(index=self._lookup_index, body=body))
         return {bucket["key"] for bucket in answer["aggregations"]["clusters"]["buckets"]}
 
+    def _next_order(self) -> int:
+        """A number larger than every earlier article's: microseconds since 1970, kept increasing."""
+        self._last_order = max(self._last_order + 1, time.time_ns() // 1000)
+        return self._last_order
+
+    def _has_versions(self, cluster: str) -> bool:
+        """Whether the cluster already has versions (an article put again keeps its mark)."""
+        if cluster in self._clustered:
+            return True
+        if self._building is not None or self._lookup_index is None:
+            return False  # a full build puts each article once, before any version of it
+        query = {
+            "bool": {
+                "filter": [{"term": {a.CLUSTER: cluster}}, {"term": {a.ROLE: ROLE_VERSION}}],
+                "must_not": [{"ids": {"values": sorted(self._deleted)}}],
+            }
+        }
+        answer = self._call(lambda: self.client.count(index=self._lookup_index, body={"query": query}))
+        if answer["count"] > 0:
+            self._clustered.add(cluster)
+        return answer["count"] > 0
+
     def _remove(self, query: dict) -> None:
         for doc in self._committed(query, [a.ROLE, a.BODY_HASH]):
             self._deleted.add(doc[a.ID_FIELD])
@@ -410,7 +434,15 @@ class OpenSearchUpdate(backend.IndexUpdate):
             else:
                 self._write(copy)
             return ROLE_COPY
-        self._write(a.document(record, cluster=decision.cluster, role=decision.role))
+        clustered = decision.role == ROLE_VERSION or self._has_versions(decision.cluster)
+        if decision.role == ROLE_VERSION and decision.cluster not in self._clustered:
+            # The cluster's first article now has company: searches that collapse must read it too.
+            self._clustered.add(decision.cluster)
+            self._add_action({"update": {"_id": decision.cluster}}, {"doc": {a.CLUSTERED: True}})
+        doc = a.document(
+            record, cluster=decision.cluster, role=decision.role, order=self._next_order(), clustered=clustered
+        )
+        self._write(doc)
         if self._building is not None and len(self._dedup.primaries) >= FLUSH_EVERY:
             # What the build holds so far is looked up in it from now on, not remembered.
             self._flush()
@@ -470,8 +502,8 @@ class OpenSearchUpdate(backend.IndexUpdate):
                 status = result.get("status", 500)
                 if status == 429 and attempt < RETRY_ATTEMPTS:
                     retry += action_lines
-                elif kind == "delete" and status == 404:
-                    continue  # gone already
+                elif kind in ("delete", "update") and status == 404:
+                    continue  # gone already (an update marks a cluster's first article, which may be removed)
                 elif status >= 300:
                     failed.append(f"{kind} {result.get('_id')}: {status} {_reason(result.get('error'))}")
                 elif result.get("result") == "created":

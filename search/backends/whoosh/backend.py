@@ -232,7 +232,6 @@ def _present_fields(searcher) -> list[str]:
     return docsets.cached(searcher, "content_fields", build)
 
 
-
 def compiled_query(searcher, query: querylang.Node) -> Query:
     """Return the archive's query compiled for this index (remembered per generation: pages repeat queries)."""
     cache = docsets.cached(searcher, "compiled", dict)

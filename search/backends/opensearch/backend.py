@@ -1,0 +1,809 @@
+"""SearchBackend on OpenSearch: the archive's alias on a cluster, searched with the query DSL.
+
+Everything a search shows is defined above the engines (search.facets, search.collapse,
+search.similar); this module asks the cluster for what those rules need and applies them the same
+way the Whoosh engine does, so both give the same totals and counts:
+
+- One `_search` per page: the query (copies left out) with the request's filters as `post_filter`,
+  so each facet is counted by a `filter` aggregation with its own filters (search.facets' plan),
+  the month chart by another, and the archive's months by a `global` one. Totals are exact
+  (`track_total_hits`).
+- Collapsing: OpenSearch's `collapse` keeps each group's best hit, not its *earliest matching*
+  article, and counts groups only approximately. Instead the matched articles of clusters with
+  several (the writer marks them `clustered`, usually a small part of the archive) are read first,
+  doc values only, and search.collapse.hidden decides which to hide, exactly as on Whoosh; the hidden
+  ids are left out of the page, the total and the counts.
+- Pages past the cluster's 10,000-hit window are reached with `search_after`; exports read every
+  match through a point in time with `search_after`, never capped.
+- Snippets and marked paragraphs: marking.py (the cluster analyses, search.snippets cuts).
+- A request that fails because the cluster is unreachable or the index is gone raises
+  IndexUnavailable (a 503 in the one error shape), without credentials; one that outlives the
+  search's deadline raises DeadlinePassed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from opensearchpy.exceptions import ConnectionTimeout, OpenSearchException, TransportError
+
+from search import collapse, querylang, similar
+from search.backend import EngineResult, SearchBackend
+from search.backends.opensearch import analysis as a
+from search.backends.opensearch.compiler import EXPANSION_REWRITE, compile_query
+from search.backends.opensearch.marking import Marker
+from search.backends.opensearch.store import OpenSearchStore
+from search.backends.opensearch.writer import OpenSearchUpdate
+from search.errors import IndexUnavailable
+from search.facets import FacetCount
+from search.fields import MONTH_FACET, ROLE_COPY, UNDETERMINED_LANGUAGE
+from search.policy import DeadlinePassed
+from search.request import SearchRequest
+from search.results import ArticleRecord, Hit
+from search.snippets import fallback_snippet
+
+# The archive's facet names -> keyword fields.
+FACET_FIELDS: Mapping[str, str] = {
+    "source": a.SOURCE_FACET,
+    "language": a.LANGUAGE,
+    "author": a.AUTHOR_FACET,
+    "year": a.YEAR,
+    MONTH_FACET: a.MONTH,
+}
+COPY = {"term": {a.ROLE: ROLE_COPY}}  # exact copies: never searched, only their files listed
+MATCH_NOTHING = {"match_none": {}}
+# The cluster's index.max_result_window: from + size beyond it is refused; deeper pages use search_after.
+MAX_WINDOW = 10_000
+READ_PAGE = 1_000  # hits per request when reading many (clustered articles, exports, similar articles)
+# Facet values asked for beyond facet_size, so ties at the cut are ordered by our rule, not the cluster's.
+FACET_SLACK = 3
+MONTHS = 10_000  # months in a month chart's aggregation: 800 years
+PIT_KEEP_ALIVE = "5m"  # between two pages of an export
+# Fields of a hit's source a result list needs.
+HIT_SOURCE = [a.ID_FIELD, a.TITLE, a.BODY, a.SOURCE, a.DATELINE, a.LANGUAGE, a.CLUSTER, a.RECORD, a.TOPIC_KEYS]
+# Doc values read of clustered articles to collapse them (and filter them the way the query does).
+CLUSTER_FIELDS = [a.ID_FIELD, a.CLUSTER, a.DATE, a.ORDER, a.SOURCE_FACET, a.LANGUAGE, a.AUTHOR_FACET, a.YEAR]
+MAX_STEMS = 10_000  # stemmed pattern texts remembered
+GENERATION_SECONDS = 1.0  # how long a looked-up generation is trusted (each look-up is two requests)
+EXPLAINED_TERM = re.compile(r"(?<![\w.])([a-z_]+):(\S+?)(?:\^[0-9.]+)?(?=[\s)]|$)")
+
+
+def sort_clause(sort: str) -> list[dict]:
+    """The order of a search: by relevance (ties: indexed first, as Whoosh), or by date (undated last)."""
+    if sort == "relevance":
+        return [{"_score": "desc"}, {a.ORDER: "asc"}, {a.ID_FIELD: "asc"}]
+    direction = "desc" if sort == "-date" else "asc"
+    return [{a.DATE: {"order": direction, "missing": "_last"}}, {a.ORDER: "asc"}, {a.ID_FIELD: "asc"}]
+
+
+def filter_clauses(request: SearchRequest, similar_ids: list[str] | None) -> list[dict]:
+    """A request's filters: values of one facet OR together; facets, cluster, similar and dates AND."""
+    parts: list[dict] = []
+    if request.similar:
+        parts.append({"ids": {"values": similar_ids}} if similar_ids else MATCH_NOTHING)
+    for name, values in request.filters.items():
+        parts.append({"terms": {FACET_FIELDS[name]: list(values)}})
+    if request.cluster:
+        parts.append({"term": {a.CLUSTER: request.cluster}})
+    if request.date_from or request.date_to:
+        days: dict[str, str] = {"format": "strict_date"}
+        if request.date_from:
+            days["gte"] = request.date_from.isoformat()
+        if request.date_to:
+            days["lte"] = request.date_to.isoformat()
+        parts.append({"range": {a.DATE: days}})
+    return parts
+
+
+def _allows(doc: dict, request: SearchRequest, similar_ids: set[str] | None) -> bool:
+    """filter_clauses() in Python, for the clustered articles read to collapse them."""
+    if request.similar and doc[a.ID_FIELD] not in (similar_ids or ()):
+        return False
+    for name, values in request.filters.items():
+        if not set(doc.get(FACET_FIELDS[name]) or ()) & set(values):
+            return False
+    if request.cluster and doc.get(a.CLUSTER) != request.cluster:
+        return False
+    day = doc.get(a.DATE)
+    if request.date_from and (day is None or day < request.date_from.isoformat()):
+        return False
+    return not (request.date_to and (day is None or day > request.date_to.isoformat()))
+
+
+def _shown_filter(request: SearchRequest, similar_ids: list[str] | None, hidden: list[str]) -> dict:
+    clause: dict[str, Any] = {"filter": filter_clauses(request, similar_ids)}
+    if hidden:
+        clause["must_not"] = [{"ids": {"values": hidden}}]
+    return {"bool": clause}
+
+
+class TooManyClauses(Exception):
+    """The cluster refused a query for standing for more words than Lucene's clause limit."""
+
+
+class OpenSearchVocabulary:
+    """The unstemmed title and body words of the live index (search.suggest.Vocabulary), from the spell field."""
+
+    def __init__(self, backend: OpenSearchBackend) -> None:
+        self.backend = backend
+
+    def doc_frequency(self, word: str) -> int:
+        body = {"query": {"term": {a.SPELL: word}}}
+        return int(
+            self.backend.call("count words", lambda: self.backend.client.count(index=self.backend.alias, body=body))[
+                "count"
+            ]
+        )
+
+    def candidates(self, word: str, limit: int, max_edits: int, prefix: int) -> list[str]:
+        suggester = {
+            "text": word,
+            "term": {
+                "field": a.SPELL,
+                "size": limit,
+                "max_edits": min(max_edits, 2),
+                "prefix_length": prefix,
+                "min_word_length": 1,
+                "suggest_mode": "always",
+                "sort": "score",
+                "string_distance": "levenshtein",
+                "max_term_freq": 1.0,
+            },
+        }
+        answer = self.backend.call(
+            "look up spellings",
+            lambda: self.backend.client.search(index=self.backend.alias, body={"size": 0, "suggest": {"w": suggester}}),
+        )
+        return [option["text"] for entry in answer["suggest"]["w"] for option in entry["options"]][:limit]
+
+
+class OpenSearchBackend(SearchBackend):
+    """The archive under an alias on an OpenSearch cluster (store.py), read by any number of web processes."""
+
+    name = "opensearch"
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.store = OpenSearchStore(settings)
+        self.client = self.store.client
+        self.alias = self.store.alias
+        self._generation: tuple[float, Any] = (0.0, None)
+        self._per_generation: dict[str, Any] = {}
+        self._per_generation_of: Any = None
+        self._stems: dict[tuple[str, str], str] = {}
+
+    def __repr__(self) -> str:
+        return f"OpenSearchBackend({self.store!r})"
+
+    # -- requests ---------------------------------------------------------------------------
+    def call(self, doing: str, request, deadline: float | None = None):
+        """Run a request; cluster failures become IndexUnavailable, a passed deadline DeadlinePassed."""
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlinePassed
+        try:
+            return request()
+        except ConnectionTimeout:
+            if deadline is not None:
+                raise DeadlinePassed from None
+            raise self.store.unavailable(ConnectionTimeout("timed out"), doing) from None
+        except OpenSearchException as exc:
+            if isinstance(exc, TransportError) and exc.status_code == 400 and "too_many" in str(exc.info):
+                raise TooManyClauses(doing) from None
+            raise self.store.unavailable(exc, doing) from None
+
+    @staticmethod
+    def _timeout(deadline: float | None) -> dict:
+        """Client request options ending the request at the deadline."""
+        if deadline is None:
+            return {}
+        return {"request_timeout": max(deadline - time.monotonic(), 0.05)}
+
+    def _search(self, body: dict, deadline: float | None, doing: str = "search", **options) -> dict:
+        return self.call(
+            doing,
+            lambda: self.client.search(index=self.alias, body=body, **options, **self._timeout(deadline)),
+            deadline,
+        )
+
+    def _cached(self, name: str, build):
+        """A value worked out once per committed generation (the languages held, the archive's months)."""
+        generation = self.generation()
+        if generation != self._per_generation_of:
+            self._per_generation, self._per_generation_of = {}, generation
+        if name not in self._per_generation:
+            self._per_generation[name] = build()
+        return self._per_generation[name]
+
+    # -- state ------------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.store.exists()
+
+    def generation(self):
+        looked_up, generation = self._generation
+        if time.monotonic() - looked_up < GENERATION_SECONDS and generation is not None:
+            return generation
+        generation = self.store.generation()
+        self._generation = (time.monotonic(), generation)
+        return generation
+
+    def article_count(self) -> int:
+        return self.store.article_count()
+
+    def location(self) -> str:
+        return self.store.location()
+
+    def rebuild_reason(self) -> str | None:
+        return self.store.rebuild_reason()
+
+    def health(self) -> dict:
+        """The cluster's state for /healthz: its status and node count (never its hosts' credentials)."""
+        answer = self.call("read the cluster health", lambda: self.client.cluster.health(index=self.alias))
+        return {"cluster": answer.get("status"), "nodes": answer.get("number_of_nodes")}
+
+    def warm(self) -> None:
+        self._fields()
+        self._months_in_archive()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- what every search needs ------------------------------------------------------------
+    def _fields(self) -> list[str]:
+        """The content fields of the languages the index holds: plain words are read in each of them."""
+
+        def build() -> list[str]:
+            body = {"size": 0, "aggs": {"languages": {"terms": {"field": a.LANGUAGE, "size": 1000}}}}
+            answer = self._search(body, None, "read the languages")
+            used = {a.content_field(bucket["key"]) for bucket in answer["aggregations"]["languages"]["buckets"]}
+            return [field for field in a.CONTENT_FIELDS if field in used] or [a.CONTENT]
+
+        return self._cached("fields", build)
+
+    def _months_in_archive(self) -> dict[str, int]:
+        def build() -> dict[str, int]:
+            body = {"size": 0, "query": {"bool": {"must_not": [COPY]}},
+                    "aggs": {"months": {"terms": {"field": a.MONTH, "size": MONTHS}}}}  # fmt: skip
+            answer = self._search(body, None, "count the archive's months")
+            return {b["key"]: b["doc_count"] for b in answer["aggregations"]["months"]["buckets"]}
+
+        return self._cached("months", build)
+
+    def _stem(self, index_field: str, text: str) -> str:
+        """A pattern's text, whole, as its field stems it (asked of the cluster once, then remembered)."""
+        analyzer = a.pattern_analyzer(index_field)
+        if analyzer is None:
+            return text
+        key = (analyzer, text)
+        if key not in self._stems:
+            body = {"analyzer": analyzer, "text": text}
+            answer = self.call("stem a pattern", lambda: self.client.indices.analyze(index=self.alias, body=body))
+            tokens = answer.get("tokens") or []
+            if len(self._stems) >= MAX_STEMS:
+                self._stems.clear()
+            self._stems[key] = tokens[0]["token"] if tokens else ""
+        return self._stems[key]
+
+    def _analyze(self, analyzer: str, texts: list[str]) -> list[list[tuple[str, int, int]]]:
+        """Each text's tokens (indexed form, start, end), from one `_analyze` call."""
+        if not any(texts):
+            return [[] for _ in texts]
+        answer = self.call(
+            "analyse text",
+            lambda: self.client.indices.analyze(index=self.alias, body={"analyzer": analyzer, "text": texts}),
+        )
+        starts, at = [], 0
+        for text in texts:
+            starts.append(at)
+            at += len(text) + 1  # values of a list are analysed one after another, one offset apart
+        result: list[list[tuple[str, int, int]]] = [[] for _ in texts]
+        which = 0
+        for token in answer["tokens"]:
+            while which + 1 < len(texts) and token["start_offset"] >= starts[which + 1]:
+                which += 1
+            result[which].append(
+                (token["token"], token["start_offset"] - starts[which], token["end_offset"] - starts[which])
+            )
+        return result
+
+    def compiled(self, query: querylang.Node, ranked: bool = False) -> dict:
+        """The query DSL of a tree, on the fields this index holds, copies left out.
+
+        ranked: patterns score each word they stand for (`scoring_boolean`), as Whoosh ranks a
+        prefix by its expansions; otherwise they match with a constant score (counting needs no rank).
+        """
+        dsl = compile_query(query, self._fields(), stem=self._stem)
+        if ranked:
+            dsl = _rewritten(dsl)
+        return {"bool": {"must": [dsl], "must_not": [COPY]}}
+
+    # -- reading ---------------------------------------------------------------------------
+    def check_expansions(self, query: querylang.Node, limit: int) -> None:
+        """Count the indexed words each pattern stands for, per field, with the cluster's own query rewrite.
+
+        `_validate/query?rewrite=true` with the `scoring_boolean` rewrite lists every word a
+        pattern expands to in each shard; their union per field is what Whoosh counts. A shard where
+        a pattern stands for more than Lucene's clause limit (1,024) refuses to list them: too broad.
+        """
+        for pattern in querylang.patterns(query):
+            dsl = _rewritten(compile_query(pattern, self._fields(), stem=self._stem))
+            answer = self.call(
+                "check the query",
+                lambda dsl=dsl: self.client.indices.validate_query(
+                    index=self.alias, body={"query": dsl}, explain=True, rewrite=True, all_shards=True
+                ),
+            )
+            failures = answer.get("_shards", {}).get("failures") or []
+            if any("too_many" in str(failure.get("reason")) for failure in failures):
+                raise querylang.too_broad(pattern, limit)
+            if failures:
+                raise IndexUnavailable(
+                    self.store.redact(f"the cluster could not check the query: {failures[0].get('reason')}")
+                )
+            words: dict[str, set[str]] = {}
+            for explained in answer.get("explanations", []):
+                for field, word in EXPLAINED_TERM.findall(explained.get("explanation", "")):
+                    words.setdefault(field, set()).add(word)
+            if any(len(found) > limit for found in words.values()):
+                raise querylang.too_broad(pattern, limit)
+
+    def _similar_ids(self, article_id: str | None) -> list[str] | None:
+        if not article_id:
+            return None
+        found = self._similar_of(article_id)
+        return sorted(found) if found else []
+
+    def _clustered(self, compiled: dict, deadline: float | None) -> list[dict]:
+        """The matched articles of clusters with several, doc values only, earliest first (search.collapse)."""
+        query = {"bool": {"must": [compiled], "filter": [{"term": {a.CLUSTERED: True}}]}}
+        docs = list(self._read_all(query, CLUSTER_FIELDS, deadline))
+        for doc in docs:
+            doc[a.DATE] = (doc.get(a.DATE) or [None])[0]
+            for name in (a.ID_FIELD, a.CLUSTER, a.ORDER):
+                doc[name] = (doc.get(name) or [None])[0]
+        docs.sort(key=lambda doc: collapse.earliest_first_key(doc[a.DATE] is not None, doc[a.DATE] or "", doc[a.ORDER]))
+        return docs
+
+    def _read_all(self, query: dict, fields: list[str], deadline: float | None) -> Iterator[dict]:
+        """Every hit of a query as {field: [doc values]}, paged with search_after."""
+        body: dict[str, Any] = {
+            "query": query,
+            "size": READ_PAGE,
+            "sort": [{a.ORDER: "asc"}, {a.ID_FIELD: "asc"}],
+            "_source": False,
+            "docvalue_fields": fields,
+            "track_total_hits": False,
+        }
+        while True:
+            hits = self._search(body, deadline, "read matches")["hits"]["hits"]
+            for hit in hits:
+                yield dict(hit.get("fields", {}))
+            if len(hits) < READ_PAGE:
+                return
+            body = body | {"search_after": hits[-1]["sort"]}
+
+    @staticmethod
+    def _hidden(
+        clustered: list[dict], request: SearchRequest, similar_ids: set[str] | None, per_facet: str | None = None
+    ) -> list[str]:
+        """The ids search.collapse hides for this request (per_facet: collapsed within each of its values)."""
+        if not request.collapse or not clustered:
+            return []
+        allowed = [i for i, doc in enumerate(clustered) if _allows(doc, request, similar_ids)]
+        rank = {i: (clustered[i][a.CLUSTER], i) for i in allowed}
+        values = None
+        if per_facet is not None:
+            field = FACET_FIELDS[per_facet]
+            values = [tuple(doc.get(field) or ()) for doc in clustered]
+        return sorted(clustered[i][a.ID_FIELD] for i in collapse.hidden(allowed, rank, set(), True, values))
+
+    def search(
+        self, query: querylang.Node, request: SearchRequest, plan: list[FacetCount], deadline: float | None
+    ) -> EngineResult:
+        compiled = self.compiled(query)
+        similar_ids = self._similar_ids(request.similar)
+        similar_set = set(similar_ids or ())
+        clustered = self._clustered(compiled, deadline) if request.collapse else []
+        hidden = self._hidden(clustered, request, similar_set)
+        shown = _shown_filter(request, similar_ids, hidden)
+        aggs: dict[str, Any] = {
+            "months": {"filter": shown, "aggs": {"values": {"terms": {"field": a.MONTH, "size": MONTHS}}}},
+        }
+        for facet in plan:
+            if facet.request == request:
+                facet_filter = shown
+            else:
+                per_facet = facet.name if facet.per_value else None
+                facet_hidden = self._hidden(clustered, facet.request, similar_set, per_facet)
+                facet_filter = _shown_filter(facet.request, similar_ids, facet_hidden)
+            field = FACET_FIELDS[facet.name]
+            selected = list(request.filters.get(facet.name, ()))
+            inner: dict[str, Any] = {
+                "top": {
+                    "terms": {
+                        "field": field,
+                        "size": request.facet_size * FACET_SLACK,
+                        "order": [{"_count": "desc"}, {"_key": "asc"}],
+                    }
+                },  # fmt: skip
+            }
+            if selected:
+                inner["selected"] = {"terms": {"field": field, "include": selected, "size": len(selected)}}
+            aggs[f"facet_{facet.name}"] = {"filter": facet_filter, "aggs": inner}
+        start = (request.page - 1) * request.per_page
+        body = {
+            "query": compiled,
+            "post_filter": shown,
+            "aggs": aggs,
+            "sort": sort_clause(request.sort),
+            "track_total_hits": True,
+            "_source": HIT_SOURCE,
+        }
+        if request.sort == "relevance" and any(True for _ in querylang.patterns(query)):
+            body["query"] = self.compiled(query, ranked=True)
+        try:
+            answer, page = self._page(body, start, request.per_page, deadline)
+        except TooManyClauses:
+            if body["query"] is compiled:
+                raise IndexUnavailable("the cluster refused the query: it stands for too many words") from None
+            # Lucene caps a query's clauses (1,024 in all): patterns that stand for more words together
+            # are matched unranked, as they are counted.
+            body["query"] = compiled
+            answer, page = self._page(body, start, request.per_page, deadline)
+        results = answer["aggregations"]
+        facet_counts: dict[str, dict[str, int]] = {}
+        for facet in plan:
+            counted = results[f"facet_{facet.name}"]
+            counts = {b["key"]: b["doc_count"] for b in counted.get("selected", {}).get("buckets", [])}
+            counts.update({b["key"]: b["doc_count"] for b in counted["top"]["buckets"]})
+            facet_counts[facet.name] = counts
+        return EngineResult(
+            total=int(answer["hits"]["total"]["value"]),
+            hits=self._hits(page, query, deadline, ranked=request.sort == "relevance"),
+            facet_counts=facet_counts,
+            month_counts={b["key"]: b["doc_count"] for b in results["months"]["values"]["buckets"]},
+            months_in_archive=self._months_in_archive(),
+        )
+
+    def _page(self, body: dict, start: int, size: int, deadline: float | None) -> tuple[dict, list[dict]]:
+        """The answer (total, aggregations) and the page of hits from `start`."""
+        if start + size <= MAX_WINDOW:
+            answer = self._search(body | {"from": start, "size": size}, deadline)
+            return answer, answer["hits"]["hits"]
+        return self._search(body | {"size": 0}, deadline), self._deep_page(body, start, size, deadline)
+
+    def _deep_page(self, body: dict, start: int, size: int, deadline: float | None) -> list[dict]:
+        """The hits from `start` on, past the cluster's window: skipped through with search_after, ids only."""
+        walk = {k: v for k, v in body.items() if k != "aggs"} | {"_source": False, "track_total_hits": False}
+        after = None
+        skipped = 0
+        while skipped < start:
+            step = min(MAX_WINDOW, start - skipped)
+            request = walk | {"size": step} | ({"search_after": after} if after else {})
+            hits = self._search(request, deadline)["hits"]["hits"]
+            if not hits:
+                return []
+            skipped += len(hits)
+            after = hits[-1]["sort"]
+        request = {k: v for k, v in body.items() if k != "aggs"} | {"size": size, "track_total_hits": False}
+        if after:
+            request["search_after"] = after
+        return self._search(request, deadline)["hits"]["hits"]
+
+    def _hits(
+        self, page: list[dict], query: querylang.Node | None, deadline: float | None, ranked: bool = True
+    ) -> list[Hit]:
+        """Result-list entries for a page of hits: snippets, versions and similar counts."""
+        if not page:
+            return []
+        sources = [hit["_source"] for hit in page]
+        versions = self._versions([s.get(a.CLUSTER) for s in sources], deadline)
+        similar_counts = self._similar_counts(sources, deadline)
+        marker = Marker(query, self._analyze, self._stem) if query is not None else None
+        hits = []
+        for hit, source, similar_count in zip(page, sources, similar_counts, strict=True):
+            body, title = source.get(a.BODY) or "", source.get(a.TITLE) or ""
+            snippet = marker.snippet(body, title, source.get(a.LANGUAGE)) if marker else fallback_snippet(body)
+            score = hit.get("_score") if query is not None and ranked else None
+            found = _hit(source, snippet, score, versions.get(source.get(a.CLUSTER) or "", 1))
+            found.similar = similar_count
+            hits.append(found)
+        return hits
+
+    def _versions(self, clusters: list[str | None], deadline: float | None) -> dict[str, int]:
+        """How many articles each of these clusters holds."""
+        named = sorted({c for c in clusters if c})
+        if not named:
+            return {}
+        body = {
+            "size": 0,
+            "query": {"bool": {"filter": [{"terms": {a.CLUSTER: named}}], "must_not": [COPY]}},
+            "aggs": {"clusters": {"terms": {"field": a.CLUSTER, "size": len(named)}}},
+        }
+        answer = self._search(body, deadline, "count versions")
+        return {b["key"]: b["doc_count"] for b in answer["aggregations"]["clusters"]["buckets"]}
+
+    @staticmethod
+    def _similar_query(source: dict) -> dict | None:
+        """Articles sharing enough topic keys with this one, its versions left out; None when it has too few."""
+        keys = list(dict.fromkeys(source.get(a.TOPIC_KEYS) or []))
+        if len(keys) < similar.SIMILAR_SHARED_KEYS:
+            return None
+        leave_out: list[dict] = [COPY, {"ids": {"values": [source[a.ID_FIELD]]}}]
+        if source.get(a.CLUSTER):
+            leave_out.append({"term": {a.CLUSTER: source[a.CLUSTER]}})
+        return {
+            "bool": {
+                # Each shared key scores 1: the score is the number of keys shared.
+                "should": [{"constant_score": {"filter": {"term": {a.TOPIC_KEYS: key}}, "boost": 1}} for key in keys],
+                "minimum_should_match": similar.SIMILAR_SHARED_KEYS,
+                "must_not": leave_out,
+            }
+        }
+
+    def _similar_counts(self, sources: list[dict], deadline: float | None) -> list[int]:
+        """How many similar articles each of these has (search.similar's rule), in one `_msearch`."""
+        queries = [self._similar_query(source) for source in sources]
+        lines: list[dict] = []
+        for query in queries:
+            if query is not None:
+                lines += [{}, {"size": 0, "track_total_hits": True, "query": query}]
+        if not lines:
+            return [0] * len(sources)
+        answer = self.call(
+            "count similar articles",
+            lambda: self.client.msearch(index=self.alias, body=lines, **self._timeout(deadline)),
+            deadline,
+        )
+        responses = iter(answer["responses"])
+        counts = []
+        for query in queries:
+            if query is None:
+                counts.append(0)
+                continue
+            response = next(responses)
+            if "error" in response:
+                raise self.store.unavailable(
+                    TransportError(500, str(response["error"])[:200], {}), "count similar articles"
+                )
+            counts.append(int(response["hits"]["total"]["value"]))
+        return counts
+
+    def _similar_of(self, article_id: str) -> dict[str, tuple[int, int, str | None]]:
+        """{id: (keys shared, order, date)} of the articles similar to this one (empty for an unknown id)."""
+        doc = self._get_article(article_id)
+        if doc is None:
+            return {}
+        query = self._similar_query(doc)
+        if query is None:
+            return {}
+        body: dict[str, Any] = {
+            "query": query,
+            "size": READ_PAGE,
+            "_source": False,
+            "docvalue_fields": [a.ID_FIELD, a.ORDER, a.DATE],
+            "sort": [{"_score": "desc"}, {a.ORDER: "asc"}, {a.ID_FIELD: "asc"}],
+            "track_total_hits": False,
+        }
+        found = {}
+        while True:
+            hits = self._search(body, None, "find similar articles")["hits"]["hits"]
+            for hit in hits:
+                fields = hit["fields"]
+                shared = round(hit["sort"][0])
+                found[fields[a.ID_FIELD][0]] = (shared, fields[a.ORDER][0], (fields.get(a.DATE) or [None])[0])
+            if len(hits) < READ_PAGE:
+                return found
+            body = body | {"search_after": hits[-1]["sort"]}
+
+    def count(self, query: querylang.Node, request: SearchRequest, deadline: float | None) -> int:
+        compiled = self.compiled(query)
+        body = {
+            "query": {
+                "bool": {"must": [compiled], "filter": filter_clauses(request, self._similar_ids(request.similar))}
+            }
+        }
+        answer = self.call(
+            "count matches", lambda: self.client.count(index=self.alias, body=body, **self._timeout(deadline)), deadline
+        )
+        return int(answer["count"])
+
+    def vocabulary(self) -> OpenSearchVocabulary:
+        return OpenSearchVocabulary(self)
+
+    def matches(
+        self, query: querylang.Node, request: SearchRequest, limit: int | None, deadline: float | None
+    ) -> Iterator[ArticleRecord]:
+        """Every shown article in order, read through a point in time with search_after (no 10,000 cap).
+
+        The point in time is opened (and the clustered articles read) within the deadline, so what
+        is exported is the index as it was when the export started, however long streaming takes.
+        """
+        compiled = self.compiled(query)
+        similar_ids = self._similar_ids(request.similar)
+        clustered = self._clustered(compiled, deadline) if request.collapse else []
+        hidden = self._hidden(clustered, request, set(similar_ids or ()))
+        shown = _shown_filter(request, similar_ids, hidden)
+        pit = self.call(
+            "start an export",
+            lambda: self.client.create_pit(index=self.alias, keep_alive=PIT_KEEP_ALIVE, **self._timeout(deadline)),
+            deadline,
+        )["pit_id"]
+        body: dict[str, Any] = {
+            "query": {"bool": {"must": [compiled], "filter": [shown]}},
+            "sort": sort_clause(request.sort),
+            "track_total_hits": False,
+            "_source": True,
+            "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE},
+        }
+
+        def read() -> Iterator[ArticleRecord]:
+            nonlocal body
+            left = limit
+            try:
+                while left is None or left > 0:
+                    size = READ_PAGE if left is None else min(READ_PAGE, left)
+                    page_body = body | {"size": size}
+                    answer = self.call(
+                        "read the export", lambda page_body=page_body: self.client.search(body=page_body)
+                    )
+                    hits = answer["hits"]["hits"]
+                    yield from self._records([hit["_source"] for hit in hits])
+                    if len(hits) < size:
+                        return
+                    if left is not None:
+                        left -= len(hits)
+                    body = body | {
+                        "search_after": hits[-1]["sort"],
+                        "pit": {"id": answer.get("pit_id", pit), "keep_alive": PIT_KEEP_ALIVE},
+                    }
+            finally:
+                with contextlib.suppress(OpenSearchException):
+                    self.client.delete_pit(body={"pit_id": [pit]})
+
+        return read()
+
+    def _records(self, sources: list[dict], with_similar: bool = False) -> list[ArticleRecord]:
+        """Whole articles with their copies' files and cluster sizes (two requests for a page of them)."""
+        if not sources:
+            return []
+        versions = self._versions([s.get(a.CLUSTER) for s in sources], None)
+        hashes = sorted({s.get(a.BODY_HASH) for s in sources if s.get(a.BODY_HASH)})
+        copies: dict[str, list[str]] = {}
+        if hashes:
+            query = {"bool": {"filter": [{"terms": {a.BODY_HASH: hashes}}, COPY]}}
+            for fields in self._read_all(query, [a.BODY_HASH, a.PATH], None):
+                copies.setdefault(fields[a.BODY_HASH][0], []).append(fields[a.PATH][0])
+        similar_counts = self._similar_counts(sources, None) if with_similar else [0] * len(sources)
+        records = []
+        for source, similar_count in zip(sources, similar_counts, strict=True):
+            article = _record(source)
+            article.paths += sorted(copies.get(source.get(a.BODY_HASH) or "", []))
+            article.versions = versions.get(article.cluster or "", 1)
+            article.similar = similar_count
+            records.append(article)
+        return records
+
+    def _get_article(self, article_id: str) -> dict | None:
+        """The source of the article with this id; for an exact copy's id, of the article it copies."""
+        body = {"query": {"ids": {"values": [article_id]}}, "size": 1}
+        hits = self._search(body, None, "read an article")["hits"]["hits"]
+        if not hits:
+            return None
+        source = hits[0]["_source"]
+        if source.get(a.ROLE) != ROLE_COPY:
+            return source
+        body = {"query": {"bool": {"filter": [{"term": {a.BODY_HASH: source[a.BODY_HASH]}}], "must_not": [COPY]}},
+                "size": 1, "sort": [{a.ORDER: "asc"}]}  # fmt: skip
+        hits = self._search(body, None, "read an article")["hits"]["hits"]
+        return hits[0]["_source"] if hits else None
+
+    def article(self, article_id: str) -> ArticleRecord | None:
+        source = self._get_article(article_id)
+        return self._records([source], with_similar=True)[0] if source is not None else None
+
+    def related(self, article_id: str, limit: int) -> list[Hit] | None:
+        doc = self._get_article(article_id)
+        if doc is None:
+            return None
+        found = self._similar_of(article_id)
+        day = (doc.get(a.RECORD) or {}).get("date")
+        by_order = {order: (shared, other_day, other_id) for other_id, (shared, order, other_day) in found.items()}
+
+        def distance(order: int) -> float | None:
+            other_day = by_order[order][1]
+            if day is None or other_day is None:
+                return None
+            return abs((_date(other_day) - _date(day)).total_seconds())
+
+        chosen = similar.related_order({order: v[0] for order, v in by_order.items()}, distance, limit)
+        ids = [by_order[order][2] for order in chosen]
+        if not ids:
+            return []
+        body = {"query": {"ids": {"values": ids}}, "size": len(ids), "_source": HIT_SOURCE}
+        by_id = {
+            hit["_source"][a.ID_FIELD]: hit for hit in self._search(body, None, "read related articles")["hits"]["hits"]
+        }
+        page = [by_id[i] for i in ids if i in by_id]
+        return self._hits(page, None, None)
+
+    def marked_paragraphs(self, paragraphs: list[str], query: querylang.Node, language: str | None) -> list[str]:
+        return Marker(query, self._analyze, self._stem).whole(paragraphs, language)
+
+    # -- writing ---------------------------------------------------------------------------
+    @property
+    def state_dir(self) -> Path:
+        return self.store.state_dir
+
+    def update(self, full: bool = False, workers: int = 1) -> OpenSearchUpdate:
+        return self.store.update(full=full, workers=workers)
+
+    def indexed_files(self) -> dict[str, str]:
+        return self.store.indexed_files()
+
+    def ingest_report(self) -> list[dict]:
+        return self.store.ingest_report()
+
+
+def _date(day: str):
+    import datetime as dt
+
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.min)
+
+
+def _rewritten(dsl):
+    """The DSL with every pattern's rewrite listing its words (for counting them, never for searching)."""
+    if isinstance(dsl, dict):
+        return {
+            k: ("scoring_boolean" if k == "rewrite" and v == EXPANSION_REWRITE else _rewritten(v))
+            for k, v in dsl.items()
+        }
+    if isinstance(dsl, list):
+        return [_rewritten(item) for item in dsl]
+    return dsl
+
+
+def _hit(source: dict, snippet: str, score: float | None, versions: int) -> Hit:
+    record = source.get(a.RECORD) or {}
+    return Hit(
+        id=source[a.ID_FIELD],
+        title=source.get(a.TITLE) or "",
+        source=source.get(a.SOURCE) or None,
+        authors=record.get("authors") or [],
+        date=record.get("date"),
+        language=source.get(a.LANGUAGE) or UNDETERMINED_LANGUAGE,
+        dateline=source.get(a.DATELINE) or None,
+        snippet=snippet,
+        score=round(score, 4) if score is not None else None,
+        cluster=source.get(a.CLUSTER),
+        versions=versions,
+    )
+
+
+def _record(source: dict) -> ArticleRecord:
+    metadata = source.get(a.RECORD) or {}
+    return ArticleRecord(
+        id=source[a.ID_FIELD],
+        path=source[a.PATH],
+        title=source.get(a.TITLE) or "",
+        body=source.get(a.BODY) or "",
+        authors=metadata.get("authors") or [],
+        date=metadata.get("date"),
+        source=metadata.get("source"),
+        url=metadata.get("url"),
+        dateline=metadata.get("dateline"),
+        agency=metadata.get("agency"),
+        language=source.get(a.LANGUAGE) or UNDETERMINED_LANGUAGE,
+        language_confidence=metadata.get("language_confidence"),
+        methods=metadata.get("methods") or {},
+        paths=[source[a.PATH]],
+        cluster=source.get(a.CLUSTER),
+    )
+
+
+def from_settings(settings: Mapping[str, Any]) -> OpenSearchBackend:
+    """Return the OpenSearch backend the settings describe (OPENSEARCH_URL, OPENSEARCH_INDEX, ..., INDEX_DIR)."""
+    return OpenSearchBackend(settings)
