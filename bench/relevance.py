@@ -1,6 +1,10 @@
 """Ranking quality on a judged test collection in BEIR format: nDCG@10 and Recall@100, side by side.
 
     .venv/bin/python bench/relevance.py ../shared/data/scifact [--out bench/out/relevance.json]
+    .venv/bin/python bench/relevance.py ../shared/data/scifact --opensearch http://127.0.0.1:9200
+
+With --opensearch the archive as served on that cluster (the OpenSearch backend, under an alias
+of its own that is deleted afterwards) is ranked beside the Whoosh variants.
 
 The folder holds corpus.jsonl (_id, title, text), queries.jsonl (_id, text) and qrels/test.tsv.
 Documents are indexed with the archive's own schema, analyzers and writer (title and body as the
@@ -29,12 +33,15 @@ from whoosh.analysis import StemmingAnalyzer  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
 from search import querylang  # noqa: E402
+from search.backends.opensearch.backend import sort_clause  # noqa: E402
+from search.backends.opensearch.compiler import compile_query as compile_opensearch  # noqa: E402
 from search.backends.whoosh import schema as f  # noqa: E402
 from search.backends.whoosh.compiler import compile_query  # noqa: E402
 from search.backends.whoosh.reference import build_parser  # noqa: E402
 from search.backends.whoosh.store import ArchiveIndex  # noqa: E402
 from search.backends.whoosh.writer import IndexUpdate  # noqa: E402
 
+backend_sort = sort_clause("relevance")
 QUERY_SYNTAX = re.compile(r"[^\w\s]")  # questions are plain words here, never query syntax
 
 
@@ -77,24 +84,61 @@ def recall_at(ranked: list[str], judged: dict[str, int], k: int = 100) -> float:
     return len(relevant & set(ranked[:k])) / len(relevant) if relevant else 0.0
 
 
+def _record(doc: dict) -> dict:
+    return {
+        "id": doc["_id"],
+        "path": doc["_id"],
+        "content_hash": "",
+        "title": doc.get("title", ""),
+        "body": doc.get("text", ""),
+        "authors": [],
+        "date": None,
+        "language": "en",
+    }
+
+
 def build_archive_index(corpus: list[dict], root: Path) -> ArchiveIndex:
     """Index the collection through the archive's own writer and schema."""
     archive = ArchiveIndex(root)
     with IndexUpdate(archive, full=True) as update:
         for doc in corpus:
-            update.put(
-                {
-                    "id": doc["_id"],
-                    "path": doc["_id"],
-                    "content_hash": "",
-                    "title": doc.get("title", ""),
-                    "body": doc.get("text", ""),
-                    "authors": [],
-                    "date": None,
-                    "language": "en",
-                }
-            )
+            update.put(_record(doc))
     return archive
+
+
+def evaluate_opensearch(url: str, corpus: list[dict], queries, qrels, state: Path) -> dict[str, float]:
+    """Index the collection on a cluster through the OpenSearch backend and rank the queries as it serves them."""
+    from search.backends.opensearch.backend import OpenSearchBackend
+
+    alias = f"relevance{int(time.time())}"
+    backend = OpenSearchBackend({"OPENSEARCH_URL": url, "OPENSEARCH_INDEX": alias, "INDEX_DIR": str(state)})
+    try:
+        started = time.perf_counter()
+        with backend.update(full=True) as update:
+            for doc in corpus:
+                update.put(_record(doc))
+        print(f"OpenSearch index built in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        ndcgs, recalls, times = [], [], []
+        for query_id, text in queries.items():
+            started = time.perf_counter()
+            tree = querylang.parse(QUERY_SYNTAX.sub(" ", text))
+            dsl = compile_opensearch(tree, backend._fields(), match_all=False, stem=backend._stem)  # noqa: SLF001
+            body = {"query": dsl, "size": 100, "_source": False, "docvalue_fields": ["id"], "sort": backend_sort}
+            hits = backend.client.search(index=alias, body=body)["hits"]["hits"]
+            ranked = [hit["fields"]["id"][0] for hit in hits]
+            times.append(time.perf_counter() - started)
+            ndcgs.append(ndcg_at(ranked, qrels[query_id]))
+            recalls.append(recall_at(ranked, qrels[query_id]))
+        return {
+            "ndcg@10": statistics.fmean(ndcgs),
+            "recall@100": statistics.fmean(recalls),
+            "median_ms": statistics.median(times) * 1000,
+        }
+    finally:
+        names = list(backend.client.indices.get(index=f"{alias}-*"))
+        if names:
+            backend.client.indices.delete(index=",".join(names))
+        backend.close()
 
 
 def build_flat_index(corpus: list[dict], root: Path):
@@ -129,6 +173,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="BEIR-format folder")
     parser.add_argument("--out", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--opensearch", metavar="URL", help="also rank on this OpenSearch cluster (its backend)")
     args = parser.parse_args()
     corpus, queries, qrels = load_collection(args.folder)
     print(f"{len(corpus)} documents, {len(queries)} test queries", file=sys.stderr)
@@ -165,6 +210,13 @@ def main() -> int:
                 }
             )
         archive.close()
+        if args.opensearch:
+            rows.append(
+                {
+                    "variant": "archive as served on OpenSearch: same fields and analysis, Lucene BM25 k1=1.2 b=0.75",
+                    **evaluate_opensearch(args.opensearch, corpus, queries, qrels, Path(tmp) / "state"),
+                }
+            )
     print("\n| variant | nDCG@10 | Recall@100 | median ms/query |\n| --- | --- | --- | --- |")
     for row in rows:
         print(f"| {row['variant']} | {row['ndcg@10']:.4f} | {row['recall@100']:.4f} | {row['median_ms']:.1f} |")
