@@ -317,7 +317,7 @@ class OpenSearchBackend(SearchBackend):
         """
         dsl = compile_query(query, self._fields(), stem=self._stem)
         if ranked:
-            dsl = _rewritten(dsl)
+            dsl = _rewritten(dsl, kinds=("prefix", "wildcard"))
         return {"bool": {"must": [dsl], "must_not": [COPY]}}
 
     # -- reading ---------------------------------------------------------------------------
@@ -754,15 +754,23 @@ def _date(day: str):
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.min)
 
 
-def _rewritten(dsl):
-    """The DSL with every pattern's rewrite listing its words (for counting them, never for searching)."""
+def _rewritten(dsl, kinds: tuple[str, ...] = ("prefix", "wildcard", "fuzzy"), within: str | None = None):
+    """The DSL with the patterns of these kinds listing their words (`scoring_boolean`) instead of constant scores.
+
+    For counting a pattern's words (check_expansions), and for ranking by them: Whoosh ranks a
+    prefix or wildcard by the words it stands for, a fuzzy word with a constant score.
+    """
     if isinstance(dsl, dict):
         return {
-            k: ("scoring_boolean" if k == "rewrite" and v == EXPANSION_REWRITE else _rewritten(v))
-            for k, v in dsl.items()
+            key: (
+                "scoring_boolean"
+                if key == "rewrite" and value == EXPANSION_REWRITE and within in kinds
+                else _rewritten(value, kinds, key if key in ("prefix", "wildcard", "fuzzy") else within)
+            )
+            for key, value in dsl.items()
         }
     if isinstance(dsl, list):
-        return [_rewritten(item) for item in dsl]
+        return [_rewritten(item, kinds, within) for item in dsl]
     return dsl
 
 

@@ -1,0 +1,103 @@
+"""Both engines give the same answers: the news benchmark on Whoosh and on a real OpenSearch node.
+
+A sample of the news benchmark (every 20th item, about 1,500 articles), with exact copies and
+edited versions of some of them under other sources and dates (so collapse has clusters spanning
+facet values to decide), is indexed through each engine's own writer; the 50 searches of
+bench/parity_queries.txt (every kind of the query language, filters, sorts, collapse, paging) must
+give identical totals, facet counts and month counts, which both engines count exactly. Sorted by
+date, pages are identical too (both break ties by indexing order). By relevance the engines' BM25
+formulas differ, so the top-10 overlap is reported (and must stay high); bench/parity.py runs the
+same comparison on the whole benchmark. Needs Java 17 and Maven, or OPENSEARCH_TEST_URL.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_ROOT, TestArchive, engine_settings
+from opensearch_cluster import needs_java
+
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+from parity import compare, news_records, parity_requests  # noqa: E402
+
+from indexer.pipeline import similarity_keys  # noqa: E402
+from search.backends import open_backend  # noqa: E402
+
+NEWS = PROJECT_ROOT.parent / "shared" / "data" / "news-bench" / "news.jsonl"
+SAMPLE_EVERY = 20
+# Mean share of Whoosh's top 10 that OpenSearch also ranks in its top 10 (0.88 measured on this sample).
+MIN_MEAN_OVERLAP = 0.75
+
+pytestmark = [
+    needs_java,
+    pytest.mark.skipif(not NEWS.exists(), reason=f"the news benchmark is not at {NEWS}"),
+]
+
+
+def _build(backend: str, folder: Path, records: list[dict]) -> TestArchive:
+    settings = engine_settings(backend, folder)
+    engine = open_backend(settings)
+    with engine.update(full=True) as update:
+        for record in records:
+            update.put(record)
+    return TestArchive(engine, settings)
+
+
+def _with_duplicates(records: list[dict]) -> list[dict]:
+    """The records, then exact copies of some (another file) and edited versions of others (another source, later)."""
+    copies = [
+        record
+        | {"id": f"copy-{record['id']}", "path": f"copies/{record['id']}.txt", "content_hash": "c" + record["id"]}
+        for record in records[:40:4]
+    ]
+    versions = []
+    for number, record in enumerate(records[1:200:5]):
+        body = record["body"] + " Additional reporting by the copy desk."
+        later = record["date"].replace(year=2005) if record["date"] else None
+        versions.append(
+            record
+            | similarity_keys(record["title"], body)
+            | {"id": f"version-{record['id']}", "path": f"versions/{record['id']}.txt", "content_hash": f"v{number}",
+               "body": body, "source": "Copy Desk" if number % 2 else record["source"], "date": later}
+        )  # fmt: skip
+    return records + copies + versions
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory):
+    records = _with_duplicates(news_records(NEWS, SAMPLE_EVERY))
+    folder = tmp_path_factory.mktemp("parity")
+    whoosh = _build("whoosh", folder / "whoosh", records)
+    opensearch = _build("opensearch", folder / "opensearch", records)
+    yield whoosh, opensearch
+    whoosh.close()
+    opensearch.close()
+
+
+def test_the_sample_holds_duplicates_to_collapse(engines):
+    whoosh, _ = engines
+    assert whoosh.backend.article_count() > 1000
+    collapsed, uncollapsed = compare(*engines, "q=&collapse=1"), compare(*engines, "q=")
+    assert collapsed.totals[0] < uncollapsed.totals[0] - 20  # collapse has clusters to decide here
+    assert collapsed.totals == (collapsed.totals[0],) * 2 and uncollapsed.totals == (uncollapsed.totals[0],) * 2
+    per_source = compare(*engines, "q=&collapse=1&source=Copy Desk&source=Reuters")
+    assert per_source.same_facets and per_source.totals[0] == per_source.totals[1]
+
+
+def test_fifty_searches_count_the_same_on_both_engines(engines, capsys):
+    rows = [compare(*engines, query) for query in parity_requests()]
+    assert len(rows) == 50
+    differ = [row for row in rows if row.totals[0] != row.totals[1] or not row.same_facets or not row.same_months]
+    assert not differ, "\n".join(f"{row.query}: totals {row.totals}, facets {row.same_facets}" for row in differ)
+    by_date = [row for row in rows if "sort=date" in row.query or "sort=-date" in row.query]
+    assert by_date and all(row.same_order for row in by_date)
+    overlaps = [row.top10_overlap for row in rows]
+    with capsys.disabled():
+        print(
+            f"\nparity over {len(rows)} searches: counts identical; top-10 overlap mean {statistics.fmean(overlaps):.2f}, "
+            f"median {statistics.median(overlaps):.2f}, min {min(overlaps):.1f}"
+        )
+    assert statistics.fmean(overlaps) >= MIN_MEAN_OVERLAP
