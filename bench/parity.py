@@ -1,4 +1,4 @@
-"""Both engines side by side: the same articles, the same searches, the same answers?
+"""Both engines side by side: the same articles and searches on each, and whether the answers agree.
 
     .venv/bin/python bench/parity.py ../shared/data/news-bench/news.jsonl --opensearch http://127.0.0.1:9200 [--every 1]
 
@@ -102,6 +102,7 @@ def compare(first: Archive, second: Archive, query: str) -> Comparison:
 
 
 def build(settings: dict, records: list[dict]) -> Archive:
+    """Write the records into a new archive on the engine the settings name, through its own writer."""
     backend = open_backend(settings)
     with backend.update(full=True) as update:
         for record in records:
@@ -110,6 +111,7 @@ def build(settings: dict, records: list[dict]) -> Archive:
 
 
 def main() -> int:
+    """Build both archives, compare every parity search, print a table; exit 1 when any count differs."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("news", type=Path, help="news.jsonl of the news benchmark")
     parser.add_argument("--opensearch", metavar="URL", required=True, help="the cluster to compare with")

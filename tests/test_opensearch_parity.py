@@ -97,7 +97,7 @@ def test_fifty_searches_count_the_same_on_both_engines(engines, capsys):
     overlaps = [row.top10_overlap for row in rows]
     with capsys.disabled():
         print(
-            f"\nparity over {len(rows)} searches: counts identical; top-10 overlap mean {statistics.fmean(overlaps):.2f}, "
-            f"median {statistics.median(overlaps):.2f}, min {min(overlaps):.1f}"
+            f"\nparity over {len(rows)} searches: counts identical; "
+            f"top-10 overlap mean {statistics.fmean(overlaps):.2f}, median {statistics.median(overlaps):.2f}, min {min(overlaps):.1f}"
         )
     assert statistics.fmean(overlaps) >= MIN_MEAN_OVERLAP
