@@ -98,6 +98,7 @@ def test_fifty_searches_count_the_same_on_both_engines(engines, capsys):
     with capsys.disabled():
         print(
             f"\nparity over {len(rows)} searches: counts identical; "
-            f"top-10 overlap mean {statistics.fmean(overlaps):.2f}, median {statistics.median(overlaps):.2f}, min {min(overlaps):.1f}"
+            f"top-10 overlap mean {statistics.fmean(overlaps):.2f}, "
+            f"median {statistics.median(overlaps):.2f}, min {min(overlaps):.1f}"
         )
     assert statistics.fmean(overlaps) >= MIN_MEAN_OVERLAP
