@@ -76,9 +76,10 @@ def drop_indices(url: str, alias: str) -> None:
 class Cluster:
     """A running bin/opensearch: its process, its output (read in a thread, so reads can time out), its ports."""
 
-    def __init__(self, data: Path, nodes: int, *extra: str) -> None:
+    def __init__(self, data: Path, nodes: int, *extra: str, port: int | None = None) -> None:
+        """port: the first HTTP port (default: a free range); a restarted cluster takes its old one."""
         self.data, self.nodes = data, nodes
-        self.port = free_port_base(nodes)
+        self.port = port or free_port_base(nodes)
         self.urls = [f"http://127.0.0.1:{self.port + n}" for n in range(nodes)]
         command = [sys.executable, str(SCRIPT), "--nodes", str(nodes), "--port", str(self.port), "--data", str(data)]
         self.process = subprocess.Popen(

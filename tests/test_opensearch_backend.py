@@ -1,0 +1,153 @@
+"""What only a cluster can get wrong: past the 10,000-hit window, secrets, and the cluster going away.
+
+Real OpenSearch, no mocks: the test run's shared node for the deep-paging archive, and a node of
+its own (bin/opensearch in a temp folder) for the cluster-down tests, stopped and started again
+on the same data. The rest of the engine's behaviour is the backend contract (every test built on
+conftest's build_index, seed_index, seed_app and client runs on both engines) and the parity check
+(test_opensearch_parity.py). Needs Java 17 and Maven, or OPENSEARCH_TEST_URL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_ROOT, SEED_CORPUS, TestArchive, engine_settings, sample_record, write_corpus
+from opensearch_cluster import READY_TIMEOUT, Cluster, needs_java
+
+from search.backends import open_backend
+from search.request import build_request
+
+pytestmark = needs_java
+
+# Just past what the cluster lets one request page through (index.max_result_window).
+DEEP = 10_050
+FIRST_DAY = dt.date(1990, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def deep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestArchive]:
+    """An archive of DEEP short articles, article n dated n days after FIRST_DAY."""
+    settings = engine_settings("opensearch", tmp_path_factory.mktemp("deep"))
+    backend = open_backend(settings)
+    with backend.update(full=True) as update:
+        for n in range(DEEP):
+            update.put(
+                sample_record(n, title=f"Harbour report {n}", body=f"Ships in harbour, entry {n}.",
+                              date=FIRST_DAY + dt.timedelta(days=n), source=f"Desk {n % 7}")
+            )  # fmt: skip
+    archive = TestArchive(backend, settings)
+    yield archive
+    archive.close()
+
+
+def test_pages_past_ten_thousand_hits_come_in_order(deep):
+    request = build_request({"q": ["harbour"], "sort": ["date"], "per_page": ["100"], "page": ["101"]})
+    result = deep.search(request)
+    assert result.total == DEEP and result.pages == 101
+    assert [hit.id for hit in result.hits] == [f"sample{n:04d}" for n in range(10_000, DEEP)]
+    newest = deep.search(build_request({"q": ["harbour"], "sort": ["-date"], "per_page": ["100"], "page": ["100"]}))
+    assert [hit.date for hit in newest.hits][:2] == [
+        str(FIRST_DAY + dt.timedelta(days=DEEP - 9_901 - n)) for n in (0, 1)
+    ]
+    # Relevance pages past the window line up with the pages before them: no hit twice, none lost.
+    ranked = [build_request({"q": ["harbour"], "per_page": ["100"], "page": [str(p)]}) for p in (100, 101)]
+    ids = [hit.id for request in ranked for hit in deep.search(request).hits]
+    assert len(ids) == len(set(ids)) == 150
+
+
+def test_exports_stream_every_match_past_ten_thousand(deep):
+    client = deep.app().test_client()
+    lines = client.get("/api/export.jsonl?q=harbour&sort=date").get_data(as_text=True).splitlines()
+    assert len(lines) == DEEP
+    assert [json.loads(lines[n])["id"] for n in (0, 9_999, 10_000, DEEP - 1)] == [
+        f"sample{n:04d}" for n in (0, 9_999, 10_000, DEEP - 1)
+    ]
+    rows = list(csv.reader(io.StringIO(client.get("/api/search.csv?q=harbour&source=Desk 3").get_data(as_text=True))))
+    assert len(rows) - 1 == len([n for n in range(DEEP) if n % 7 == 3])
+
+
+def test_facet_counts_and_months_cover_the_whole_archive(deep):
+    result = deep.search(build_request({"q": ["harbour"], "facet_size": ["3"]}))
+    assert [(v.value, v.count) for v in result.facets["source"]] == [
+        ("Desk 0", 1436),
+        ("Desk 1", 1436),
+        ("Desk 2", 1436),
+    ]
+    assert sum(month.count for month in result.months) == DEEP
+    assert all(month.count == month.total_in_archive for month in result.months)
+
+
+def test_health_names_the_cluster_but_never_its_credentials(deep):
+    secret = "pa55-w0rd-never-shown"
+    url = deep.settings["OPENSEARCH_URL"].replace("http://", f"http://archivist:{secret}@")
+    app = deep.app(OPENSEARCH_URL=url, OPENSEARCH_USER="archivist", OPENSEARCH_PASSWORD=secret)
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 200
+    health = answer.get_json()
+    assert health["backend"] == "opensearch" and health["articles"] == DEEP
+    assert health["cluster"] in ("green", "yellow") and health["nodes"] == 1
+    assert deep.settings["OPENSEARCH_INDEX"] in health["index"]
+    assert secret not in answer.get_data(as_text=True) and "archivist" not in answer.get_data(as_text=True)
+
+
+# --- The cluster going away ----------------------------------------------------------------------
+
+
+def _reindex(settings: dict, corpus: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, **{f"ARCHIVE_{key}": str(value) for key, value in settings.items()}}
+    return subprocess.run(
+        [sys.executable, "-m", "indexer", "--corpus", str(corpus)],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_a_cluster_that_goes_away_is_a_503_and_a_failed_reindex_that_changes_nothing(tmp_path):
+    cluster = Cluster(tmp_path / "data", nodes=1)
+    try:
+        cluster.wait_for("OpenSearch is ready:", READY_TIMEOUT)
+        settings = engine_settings("opensearch", tmp_path / "state") | {"OPENSEARCH_URL": cluster.urls[0]}
+        corpus = write_corpus(
+            tmp_path / "corpus", {p.name: p.read_text(encoding="utf-8") for p in SEED_CORPUS.glob("*.txt")}
+        )
+        built = _reindex(settings, corpus)
+        assert built.returncode == 0, built.stderr
+        stat_cache = {p: p.read_bytes() for p in Path(settings["INDEX_DIR"]).rglob("*") if p.is_file()}
+        archive = TestArchive(open_backend(settings), settings)
+        client = archive.app().test_client()
+        assert client.get("/api/search?q=Iraq").get_json()["total"] == 5
+
+        assert cluster.stop() == 0
+        answer = client.get("/api/search?q=Iraq")
+        assert answer.status_code == 503
+        error = answer.get_json()["error"]
+        assert error["code"] == "index_unavailable" and cluster.urls[0] in error["message"]
+        assert client.get("/healthz").status_code == 503
+        assert client.get("/?q=Iraq").status_code == 503
+        assert client.get("/api/search.csv?q=Iraq").status_code == 503
+        (corpus / "new.txt").write_text("A new story\n\nIt happened in Basra today, officials said.", encoding="utf-8")
+        failed = _reindex(settings, corpus)
+        assert failed.returncode != 0
+        assert "cannot" in failed.stderr and cluster.urls[0] in failed.stderr and "Traceback" not in failed.stderr
+        assert {p: p.read_bytes() for p in Path(settings["INDEX_DIR"]).rglob("*") if p.is_file()} == stat_cache
+
+        # Back on the same data: nothing was lost, nothing half-written; the next run completes.
+        again = Cluster(tmp_path / "data", nodes=1, port=cluster.port)
+        try:
+            again.wait_for("OpenSearch is ready:", READY_TIMEOUT)
+            assert client.get("/api/search?q=Iraq").get_json()["total"] == 5
+            assert _reindex(settings, corpus).returncode == 0
+            assert client.get("/api/search?q=Basra").get_json()["total"] == 1
+        finally:
+            archive.close()
+            again.cleanup()
+    finally:
+        cluster.cleanup()
