@@ -8,10 +8,11 @@ import ast
 import time
 
 import pytest
-from conftest import PROJECT_ROOT, engine_settings, sample_record
+from conftest import PROJECT_ROOT, engine_settings, open_archive, sample_record, write_corpus
 
 import web
 from app import create_app
+from indexer.reindex import reindex
 from search.backends import UnknownBackend, open_backend
 from search.backends.whoosh import WhooshBackend
 from web import archive_of, warmer_of
@@ -112,3 +113,25 @@ def test_engine_settings_are_the_apps_settings(tmp_path):
         assert warmer_of(app) is None
     finally:
         web.shutdown(app)
+
+
+def test_an_empty_corpus_makes_an_empty_archive_that_answers(tmp_path, backend_name):
+    # Whoosh reads an index without articles as one empty reader with no columns: this was a traceback.
+    settings = engine_settings(backend_name, tmp_path / "index")
+    backend = open_backend(settings)
+    try:
+        summary = reindex(write_corpus(tmp_path / "corpus", {}), backend)
+        assert (summary.added, summary.articles, summary.skipped) == (0, 0, [])
+    finally:
+        backend.close()
+    archive = open_archive(settings)
+    try:
+        client = archive.app().test_client()
+        assert client.get("/healthz").get_json()["articles"] == 0
+        for url in ("/api/search?q=harbour", "/api/search?q=&collapse=1&sort=date", "/api/search?q=harb*&source=x"):
+            answer = client.get(url)
+            assert answer.status_code == 200 and answer.get_json()["total"] == 0, url
+        assert client.get("/?q=harbour").status_code == 200
+        assert client.get("/api/search.csv?q=").get_data(as_text=True).count("\n") == 1  # the header alone
+    finally:
+        archive.close()

@@ -41,6 +41,8 @@ def duplicates(searcher) -> Duplicates:
     """
 
     def build() -> Duplicates:
+        if not searcher.doc_count_all():
+            return Duplicates(copies=set(), members={}, rank={})  # an empty index has no columns to read
         copies = set(docsets.query_docs(searcher, Term(f.ROLE, ROLE_COPY)))
         clusters = docsets.column_values(searcher, f.CLUSTER)
         shared = {cluster for cluster, n in collections.Counter(clusters).items() if n > 1 and cluster}

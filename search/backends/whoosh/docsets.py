@@ -339,6 +339,8 @@ def numeric_column_array(column) -> array | None:
 
 def segment_column_values(leaf, fieldname: str) -> list:
     """Return the values of one column of one segment, in document order, as its field reads them back."""
+    if not leaf.doc_count_all():
+        return []  # an index without articles reads as one empty reader, which has no columns
     column = leaf.column_reader(fieldname, translate=False)
     field = leaf.schema[fieldname]
     numbers = numeric_column_array(column)
@@ -376,6 +378,8 @@ def column_values(searcher, fieldname: str, translate: bool = True) -> list:
         # multi-segment column reader then leaves its documents out instead of giving them the default.
         values: list = []
         for leaf, _ in searcher.reader().leaf_readers():
+            if not leaf.doc_count_all():
+                continue
             column = leaf.column_reader(fieldname, translate=False)
             numbers = numeric_column_array(column)
             values.extend(numbers if numbers is not None else column)

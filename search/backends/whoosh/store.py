@@ -195,7 +195,11 @@ class ArchiveIndex:
         # their deletions fix every document number.
         opened = (
             key[0],
-            tuple((r.segment().segment_id(), r.segment().deleted_count()) for r, _ in searcher.reader().leaf_readers()),
+            tuple(
+                (r.segment().segment_id(), r.segment().deleted_count())
+                for r, _ in searcher.reader().leaf_readers()
+                if r.segment() is not None  # an index with no article has an empty reader, no segment
+            ),
         )
         with self._lock:
             if opened != self._cache_key:
