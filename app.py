@@ -29,8 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         # Seconds one search may run before it is stopped with a 503 (a worker is never held longer).
         SEARCH_TIME_LIMIT=10.0,
-        # Searches computed at once; the others wait their turn (search/policy.py says why 1).
-        SEARCHES_AT_ONCE=1,
+        # Searches computed at once; the others wait their turn. None: the engine's own default
+        # (Whoosh 1, search/policy.py says why; OpenSearch 8, the cluster does the work).
+        SEARCHES_AT_ONCE=None,
         # The engine: "whoosh" (embedded: an index folder, nothing to run); search/backends/ lists them.
         BACKEND="whoosh",
         # Warm the index in a background thread now and after every reindex (search/warming.py).

@@ -81,6 +81,9 @@ class SearchBackend(ABC):
     """An engine holding the archive: health, searching, article look-ups, and writing."""
 
     name: str = ""
+    # Searches a process lets run at once unless SEARCHES_AT_ONCE says otherwise (search.policy): one for an
+    # engine computing in this process under the interpreter lock, more for one waiting on a server.
+    searches_at_once: int = 1
 
     # -- state ------------------------------------------------------------------------------
     @abstractmethod

@@ -64,7 +64,7 @@ def drop_indices(url: str, alias: str) -> None:
     """Delete every index of one test archive (`<alias>-...`, its lock included)."""
     from opensearchpy import OpenSearch
 
-    client = OpenSearch([url], timeout=30, max_retries=0)
+    client = OpenSearch(url.split(","), timeout=30, max_retries=0)
     try:
         names = list(client.indices.get(index=f"{alias}-*", expand_wildcards="open,closed"))
         if names:

@@ -424,19 +424,24 @@ def test_stop_words_vanish_where_whoosh_drops_them():
     assert compiled("title:the ANDNOT attacks") == {"match": {"content_en": {"query": "attacks"}}}
 
 
+def _ranked_by_words(field: str, kind: str, body: dict, words: str) -> dict:
+    """A phrase selects and its words rank (as Whoosh scores phrases)."""
+    scored = {"match": {field: {"query": words, "operator": "and"}}}
+    return {"bool": {"filter": [{kind: {field: body}}], "must": [scored]}}
+
+
 def test_words_of_several_tokens_are_phrases_and_phrase_slop_is_per_gap():
-    assert compiled("Iran-backed") == {"match_phrase": {"content_en": {"query": "Iran-backed"}}}
-    assert compiled('"regional war"') == {"match_phrase": {"content_en": {"query": "regional war"}}}
+    assert compiled("Iran-backed") == _ranked_by_words(
+        "content_en", "match_phrase", {"query": "Iran-backed"}, "Iran-backed"
+    )
+    assert compiled('"regional war"') == _ranked_by_words(
+        "content_en", "match_phrase", {"query": "regional war"}, "regional war"
+    )
     assert compiled('"the war"') == {"match": {"content_en": {"query": "the war"}}}
     pair = {"match": {"query": "a1"}}, {"match": {"query": "b2"}}
     first = {"all_of": {"intervals": list(pair), "max_gaps": 2, "mode": "ordered"}}
-    assert compiled('"a1 the b2 c3"~3') == {
-        "intervals": {
-            "content_en": {
-                "all_of": {"intervals": [first, {"match": {"query": "c3"}}], "max_gaps": 2, "mode": "ordered"}
-            }
-        }
-    }
+    rule = {"all_of": {"intervals": [first, {"match": {"query": "c3"}}], "max_gaps": 2, "mode": "ordered"}}
+    assert compiled('"a1 the b2 c3"~3') == _ranked_by_words("content_en", "intervals", rule, "a1 b2 c3")
 
 
 def test_boosts_and_nesting():

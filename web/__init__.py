@@ -21,8 +21,10 @@ def init_app(app: Flask) -> None:
     """
     from web import api, commands, errors, exports, pages
 
-    policy = SearchPolicy(float(app.config["SEARCH_TIME_LIMIT"]), int(app.config["SEARCHES_AT_ONCE"]))
-    archive = Archive(open_backend(app.config), policy)
+    backend = open_backend(app.config)
+    at_once = app.config.get("SEARCHES_AT_ONCE")
+    at_once = backend.searches_at_once if at_once in (None, "") else at_once
+    archive = Archive(backend, SearchPolicy(float(app.config["SEARCH_TIME_LIMIT"]), int(at_once)))
     app.extensions[ARCHIVE_EXTENSION] = archive
     if app.config.get("WARM_INDEX", True):
         warmer = GenerationWarmer(archive.backend)

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from opensearchpy.exceptions import ConnectionTimeout, OpenSearchException, TransportError
+from opensearchpy.exceptions import ConnectionError, ConnectionTimeout, OpenSearchException, TransportError
 
 from search import collapse, querylang, similar
 from search.backend import EngineResult, SearchBackend
@@ -68,6 +68,8 @@ PIT_KEEP_ALIVE = "5m"  # between two pages of an export
 HIT_SOURCE = [a.ID_FIELD, a.TITLE, a.BODY, a.SOURCE, a.DATELINE, a.LANGUAGE, a.CLUSTER, a.RECORD, a.TOPIC_KEYS]
 # Doc values read of clustered articles to collapse them (and filter them the way the query does).
 CLUSTER_FIELDS = [a.ID_FIELD, a.CLUSTER, a.DATE, a.ORDER, a.SOURCE_FACET, a.LANGUAGE, a.AUTHOR_FACET, a.YEAR]
+READ_ATTEMPTS = 3  # a read failing on the cluster's side is tried this many times in all
+READ_RETRY_WAIT = 0.25  # seconds before the second attempt, doubled before the next
 MAX_STEMS = 10_000  # stemmed pattern texts remembered
 GENERATION_SECONDS = 1.0  # how long a looked-up generation is trusted (each look-up is two requests)
 EXPLAINED_TERM = re.compile(r"(?<![\w.])([a-z_]+):(\S+?)(?:\^[0-9.]+)?(?=[\s)]|$)")
@@ -166,6 +168,8 @@ class OpenSearchBackend(SearchBackend):
     """The archive under an alias on an OpenSearch cluster (store.py), read by any number of web processes."""
 
     name = "opensearch"
+    # The cluster computes; this process mostly waits for it, so a waitress server's 8 threads may all search.
+    searches_at_once = 8
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.store = OpenSearchStore(settings)
@@ -181,19 +185,31 @@ class OpenSearchBackend(SearchBackend):
 
     # -- requests ---------------------------------------------------------------------------
     def call(self, doing: str, request, deadline: float | None = None):
-        """Run a request; cluster failures become IndexUnavailable, a passed deadline DeadlinePassed."""
-        if deadline is not None and time.monotonic() > deadline:
-            raise DeadlinePassed
-        try:
-            return request()
-        except ConnectionTimeout:
-            if deadline is not None:
-                raise DeadlinePassed from None
-            raise self.store.unavailable(ConnectionTimeout("timed out"), doing) from None
-        except OpenSearchException as exc:
-            if isinstance(exc, TransportError) and exc.status_code == 400 and "too_many" in str(exc.info):
-                raise TooManyClauses(doing) from None
-            raise self.store.unavailable(exc, doing) from None
+        """Run a read request; cluster failures become IndexUnavailable, a passed deadline DeadlinePassed.
+
+        A request that fails on the cluster's side (5xx, a node gone mid-request) is tried again,
+        READ_ATTEMPTS times in all, while the deadline allows: a node dying costs a retry, not an error.
+        """
+        wait = READ_RETRY_WAIT
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            if deadline is not None and time.monotonic() > deadline:
+                raise DeadlinePassed
+            try:
+                return request()
+            except ConnectionTimeout:
+                if deadline is not None:
+                    raise DeadlinePassed from None
+                raise self.store.unavailable(ConnectionTimeout("timed out"), doing) from None
+            except OpenSearchException as exc:
+                if isinstance(exc, TransportError) and exc.status_code == 400 and "too_many" in str(exc.info):
+                    raise TooManyClauses(doing) from None
+                status = exc.status_code if isinstance(exc, TransportError) else None
+                transient = isinstance(exc, ConnectionError) or (isinstance(status, int) and status >= 500)
+                if not transient or attempt == READ_ATTEMPTS:
+                    raise self.store.unavailable(exc, doing) from None
+            time.sleep(wait)
+            wait *= 2
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _timeout(deadline: float | None) -> dict:
@@ -205,7 +221,9 @@ class OpenSearchBackend(SearchBackend):
     def _search(self, body: dict, deadline: float | None, doing: str = "search", **options) -> dict:
         return self.call(
             doing,
-            lambda: self.client.search(index=self.alias, body=body, **options, **self._timeout(deadline)),
+            lambda: self.client.search(
+                index=self.alias, body=body, allow_partial_search_results=False, **options, **self._timeout(deadline)
+            ),
             deadline,
         )
 
@@ -241,7 +259,7 @@ class OpenSearchBackend(SearchBackend):
 
     def health(self) -> dict:
         """The cluster's state for /healthz: its status and node count (never its hosts' credentials)."""
-        answer = self.call("read the cluster health", lambda: self.client.cluster.health(index=self.alias))
+        answer = self.call("read the cluster health", lambda: self.client.cluster.health(index=self.alias, local=True))
         return {"cluster": answer.get("status"), "nodes": answer.get("number_of_nodes")}
 
     def warm(self) -> None:

@@ -86,7 +86,21 @@ class _Term:
         return _Term(self.name, self.kind, self.body, boost)
 
     def dsl(self) -> dict:
-        return {self.kind: {self.name: _with_boost(json.loads(self.body), self.boost)}}
+        body = json.loads(self.body)
+        if self.kind not in ("match_phrase", "intervals"):
+            return {self.kind: {self.name: _with_boost(body, self.boost)}}
+        # Whoosh scores a phrase by its words (each word's frequency, not the phrase's): the phrase
+        # selects, its words rank. Lucene alone would score how often the whole phrase occurs.
+        words = body["query"] if self.kind == "match_phrase" else " ".join(_interval_words(body))
+        scored = {"match": {self.name: _with_boost({"query": words, "operator": "and"}, self.boost)}}
+        return {"bool": {"filter": [{self.kind: {self.name: body}}], "must": [scored]}}
+
+
+def _interval_words(rule: dict) -> list[str]:
+    """The words of an intervals rule, in order."""
+    if "match" in rule:
+        return [rule["match"]["query"]]
+    return [word for inner in rule["all_of"]["intervals"] for word in _interval_words(inner)]
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ class OpenSearchStore:
         self._secrets = [s for s in (settings.get("OPENSEARCH_PASSWORD"), settings.get("OPENSEARCH_USER")) if s] + [
             part for url in urls for part in (urlsplit(url).password, urlsplit(url).username) if part
         ]
-        options: dict[str, Any] = {"timeout": REQUEST_TIMEOUT, "max_retries": 0}
+        # A request a node cannot take (gone, restarting) is sent to the next node; with one node, not again.
+        options: dict[str, Any] = {"timeout": REQUEST_TIMEOUT, "max_retries": len(urls) - 1}
         if settings.get("OPENSEARCH_USER"):
             options["http_auth"] = (str(settings["OPENSEARCH_USER"]), str(settings.get("OPENSEARCH_PASSWORD") or ""))
         if settings.get("OPENSEARCH_CA_CERTS"):
@@ -133,7 +134,9 @@ class OpenSearchStore:
     def live_index(self) -> str | None:
         """Return the concrete index the alias points at (None: no alias yet); IndexUnavailable if unreachable."""
         try:
-            found = self.client.indices.get_alias(name=self.alias)
+            # local: this node's copy of the cluster state, so reads need no elected cluster manager
+            # (while a new one is elected after a node died, they would wait for it).
+            found = self.client.indices.get_alias(name=self.alias, local=True)
         except NotFoundError:
             return None
         except OpenSearchException as exc:
@@ -146,7 +149,7 @@ class OpenSearchStore:
     def meta(self, index: str) -> dict:
         """Return the `_meta` of an index's mapping (schema_version, commits)."""
         try:
-            mapping = self.client.indices.get_mapping(index=index)
+            mapping = self.client.indices.get_mapping(index=index, local=True)
         except OpenSearchException as exc:
             raise self.unavailable(exc, "read the index mapping") from None
         return dict(mapping.get(index, {}).get("mappings", {}).get("_meta") or {})
