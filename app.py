@@ -85,7 +85,13 @@ def main() -> int:
     except ValueError:
         print(f"PORT must be a number, not {os.environ['PORT']!r}", file=sys.stderr)
         return 2
-    serve(create_app(), host, port)
+    from search.errors import IndexUnavailable
+
+    try:
+        serve(create_app(), host, port)
+    except IndexUnavailable as exc:  # e.g. a cluster that cannot be reached: say so, no traceback
+        print(f"Cannot serve: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

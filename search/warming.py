@@ -57,9 +57,15 @@ class GenerationWarmer:
             self._thread.join()
 
     def _run(self) -> None:
+        unavailable = None  # the last reason the index could not be read, said once until it changes
         while True:
             try:
                 self.check()
+                unavailable = None
+            except IndexUnavailable as exc:  # no index yet, or its engine unreachable: requests say so too
+                if str(exc) != unavailable:
+                    log.warning("cannot warm the index: %s", exc)
+                unavailable = str(exc)
             except Exception:  # noqa: BLE001 - the server must keep serving; a request then does the work itself
                 log.exception("warming the new index generation failed")
             if self._stop.wait(self.interval):

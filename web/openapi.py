@@ -262,7 +262,13 @@ SCHEMAS = {
             "status": {"type": "string"},
             "articles": {"type": "integer"},
             "index": {"type": "string", "description": "where the index is (a folder, or a cluster's index)"},
-            "backend": {"type": "string", "description": "the engine serving the archive (whoosh)"},
+            "backend": {"type": "string", "description": "the engine serving the archive (whoosh or opensearch)"},
+            "cluster": {
+                "type": "string",
+                "enum": ["green", "yellow", "red"],
+                "description": "opensearch only: the cluster's health as the archive's index sees it",
+            },
+            "nodes": {"type": "integer", "description": "opensearch only: nodes in the cluster"},
             "message": {"type": "string"},
         },
     },
@@ -270,7 +276,7 @@ SCHEMAS = {
 
 SEARCH_ERRORS = {
     "400": _error("The query or a parameter cannot be used; the message says why."),
-    "503": _error("No index can be opened."),
+    "503": _error("No index can be opened (or, on OpenSearch, the cluster cannot be reached)."),
 }
 
 

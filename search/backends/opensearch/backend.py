@@ -258,8 +258,12 @@ class OpenSearchBackend(SearchBackend):
         return self.store.rebuild_reason()
 
     def health(self) -> dict:
-        """The cluster's state for /healthz: its status and node count (never its hosts' credentials)."""
+        """The cluster's state for /healthz: its status and node count; red (shards missing) is unavailable."""
         answer = self.call("read the cluster health", lambda: self.client.cluster.health(index=self.alias, local=True))
+        if answer.get("status") == "red":
+            raise IndexUnavailable(
+                f"the cluster at {', '.join(self.store.hosts)} is red: some of index {self.alias}'s shards have no copy"
+            )
         return {"cluster": answer.get("status"), "nodes": answer.get("number_of_nodes")}
 
     def warm(self) -> None:
