@@ -62,6 +62,7 @@ MAX_WINDOW = 10_000
 READ_PAGE = 1_000  # hits per request when reading many (clustered articles, exports, similar articles)
 # Facet values asked for beyond facet_size, so ties at the cut are ordered by our rule, not the cluster's.
 FACET_SLACK = 3
+FACET_SHARD_SIZE = 500  # candidate values each shard reports for a facet (its counts are then made exact)
 MONTHS = 10_000  # months in a month chart's aggregation: 800 years
 PIT_KEEP_ALIVE = "5m"  # between two pages of an export
 # Fields of a hit's source a result list needs.
@@ -448,9 +449,10 @@ class OpenSearchBackend(SearchBackend):
                     "terms": {
                         "field": field,
                         "size": request.facet_size * FACET_SLACK,
+                        "shard_size": FACET_SHARD_SIZE,
                         "order": [{"_count": "desc"}, {"_key": "asc"}],
                     }
-                },  # fmt: skip
+                },
             }
             if selected:
                 inner["selected"] = {"terms": {"field": field, "include": selected, "size": len(selected)}}
@@ -482,6 +484,8 @@ class OpenSearchBackend(SearchBackend):
             counts = {b["key"]: b["doc_count"] for b in counted.get("selected", {}).get("buckets", [])}
             counts.update({b["key"]: b["doc_count"] for b in counted["top"]["buckets"]})
             facet_counts[facet.name] = counts
+        if self._shards() > 1 and any(facet_counts.values()):
+            facet_counts = self._exact_counts(compiled, aggs, facet_counts, deadline)
         return EngineResult(
             total=int(answer["hits"]["total"]["value"]),
             hits=self._hits(page, query, deadline, ranked=request.sort == "relevance"),
@@ -489,6 +493,36 @@ class OpenSearchBackend(SearchBackend):
             month_counts={b["key"]: b["doc_count"] for b in results["months"]["values"]["buckets"]},
             months_in_archive=self._months_in_archive(),
         )
+
+    def _shards(self) -> int:
+        """How many primary shards the live index has (its facet counts need a second look when more than one)."""
+
+        def build() -> int:
+            found = self.call("read the index settings", lambda: self.client.indices.get_settings(index=self.alias))
+            return max(int(index["settings"]["index"]["number_of_shards"]) for index in found.values())
+
+        return self._cached("shards", build)
+
+    def _exact_counts(
+        self, compiled: dict, aggs: dict, candidates: dict[str, dict[str, int]], deadline: float | None
+    ) -> dict[str, dict[str, int]]:
+        """Count the values found for each facet exactly, in one more request, on an index of several shards.
+
+        A terms aggregation sums what each shard reports among its own top values, so on several
+        shards a count can come out low (a value outside one shard's top is missing from the sum).
+        Asked again for exactly these values (`include`), every shard reports every one of them.
+        The values themselves are the shards' top FACET_SHARD_SIZE candidates; the counts shown are exact.
+        """
+        exact_aggs = {}
+        for name, counts in candidates.items():
+            if counts:
+                terms = {"field": FACET_FIELDS[name], "include": sorted(counts), "size": len(counts)}
+                exact_aggs[name] = {"filter": aggs[f"facet_{name}"]["filter"], "aggs": {"values": {"terms": terms}}}
+        answer = self._search({"size": 0, "query": compiled, "aggs": exact_aggs}, deadline, "count facet values")
+        exact = {name: {} for name in candidates}
+        for name, counted in answer["aggregations"].items():
+            exact[name] = {b["key"]: b["doc_count"] for b in counted["values"]["buckets"]}
+        return exact
 
     def _page(self, body: dict, start: int, size: int, deadline: float | None) -> tuple[dict, list[dict]]:
         """The answer (total, aggregations) and the page of hits from `start`."""
