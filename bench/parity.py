@@ -82,13 +82,24 @@ class Comparison:
     same_months: bool
     top10_overlap: float  # share of the first engine's top 10 also in the other's (1.0 when both are empty)
     same_order: bool  # the page's hits are the same, in the same order
+    ms: tuple[float, float] = (0.0, 0.0)  # median milliseconds of the search on each engine (with --repeat)
 
 
-def compare(first: Archive, second: Archive, query: str) -> Comparison:
-    """Run one API query string on both archives and compare what they answer."""
+def _timed(archive: Archive, request, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        archive.search(request)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times) if times else 0.0
+
+
+def compare(first: Archive, second: Archive, query: str, repeat: int = 0) -> Comparison:
+    """Run one API query string on both archives and compare what they answer (and time it `repeat` times)."""
     params = urllib.parse.parse_qs(query, keep_blank_values=True)
     request = build_request(params)
     a, b = first.search(request), second.search(request)
+    ms = (_timed(first, request, repeat), _timed(second, request, repeat))
     top_a, top_b = [hit.id for hit in a.hits[:10]], [hit.id for hit in b.hits[:10]]
     overlap = len(set(top_a) & set(top_b)) / len(top_a) if top_a else float(not top_b)
     return Comparison(
@@ -98,6 +109,7 @@ def compare(first: Archive, second: Archive, query: str) -> Comparison:
         same_months=a.months == b.months,
         top10_overlap=overlap,
         same_order=[hit.id for hit in a.hits] == [hit.id for hit in b.hits],
+        ms=ms,
     )
 
 
@@ -116,6 +128,7 @@ def main() -> int:
     parser.add_argument("news", type=Path, help="news.jsonl of the news benchmark")
     parser.add_argument("--opensearch", metavar="URL", required=True, help="the cluster to compare with")
     parser.add_argument("--every", type=int, default=1, help="index every Nth item only")
+    parser.add_argument("--repeat", type=int, default=5, help="time each search this many times per engine (5)")
     args = parser.parse_args()
     records = news_records(args.news, args.every)
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,7 +145,7 @@ def main() -> int:
         print(f"{len(records)} articles; built in {timings['whoosh']:.1f} s (Whoosh), "
               f"{timings['opensearch']:.1f} s (OpenSearch)", file=sys.stderr)  # fmt: skip
         try:
-            rows = [compare(whoosh, opensearch, query) for query in parity_requests()]
+            rows = [compare(whoosh, opensearch, query, args.repeat) for query in parity_requests()]
         finally:
             client = opensearch.backend.client
             names = list(client.indices.get(index=f"{alias}-*"))
@@ -140,17 +153,25 @@ def main() -> int:
                 client.indices.delete(index=",".join(names))
             whoosh.close()
             opensearch.close()
-    print("| query | total (Whoosh / OpenSearch) | facets | months | top-10 overlap |\n| --- | --- | --- | --- | --- |")
+    print("| query | total (Whoosh / OpenSearch) | facets | months | top-10 overlap | ms Whoosh / OpenSearch |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:
         same = "same" if row.totals[0] == row.totals[1] else "**differ**"
         print(f"| `{row.query}` | {row.totals[0]} / {row.totals[1]} ({same}) | "
               f"{'same' if row.same_facets else '**differ**'} | {'same' if row.same_months else '**differ**'} | "
-              f"{row.top10_overlap:.1f} |")  # fmt: skip
+              f"{row.top10_overlap:.1f} | {row.ms[0]:.1f} / {row.ms[1]:.1f} |")  # fmt: skip
     overlaps = [row.top10_overlap for row in rows]
     exact = sum(row.totals[0] == row.totals[1] and row.same_facets and row.same_months for row in rows)
     print(f"\n{exact} of {len(rows)} searches: identical totals, facet and month counts; "
           f"top-10 overlap mean {statistics.fmean(overlaps):.2f}, median {statistics.median(overlaps):.2f}, "
           f"min {min(overlaps):.1f}")  # fmt: skip
+    if args.repeat:
+        for engine, side in (("Whoosh", 0), ("OpenSearch", 1)):
+            times = sorted(row.ms[side] for row in rows)
+            print(f"{engine}: median of the searches' medians {statistics.median(times):.1f} ms, "
+                  f"p95 {times[int(0.95 * (len(times) - 1))]:.1f} ms")  # fmt: skip
+        ratios = [row.ms[1] / row.ms[0] for row in rows if row.ms[0]]
+        print(f"OpenSearch/Whoosh per search: median ratio {statistics.median(ratios):.2f}")
     return 0 if exact == len(rows) else 1
 
 

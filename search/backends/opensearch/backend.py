@@ -180,6 +180,7 @@ class OpenSearchBackend(SearchBackend):
         self._per_generation: dict[str, Any] = {}
         self._per_generation_of: Any = None
         self._stems: dict[tuple[str, str], str] = {}
+        self._word_tokens: dict[tuple[str, tuple[str, ...]], list] = {}
 
     def __repr__(self) -> str:
         return f"OpenSearchBackend({self.store!r})"
@@ -309,6 +310,15 @@ class OpenSearchBackend(SearchBackend):
                 self._stems.clear()
             self._stems[key] = tokens[0]["token"] if tokens else ""
         return self._stems[key]
+
+    def _analyze_words(self, analyzer: str, words: list[str]) -> list[list[tuple[str, int, int]]]:
+        """_analyze() for a query's words: remembered (pages of one search, and searches, repeat them)."""
+        key = (analyzer, tuple(words))
+        if key not in self._word_tokens:
+            if len(self._word_tokens) >= MAX_STEMS:
+                self._word_tokens.clear()
+            self._word_tokens[key] = self._analyze(analyzer, words)
+        return self._word_tokens[key]
 
     def _analyze(self, analyzer: str, texts: list[str]) -> list[list[tuple[str, int, int]]]:
         """Each text's tokens (indexed form, start, end), from one `_analyze` call."""
@@ -556,9 +566,8 @@ class OpenSearchBackend(SearchBackend):
         if not page:
             return []
         sources = [hit["_source"] for hit in page]
-        versions = self._versions([s.get(a.CLUSTER) for s in sources], deadline)
-        similar_counts = self._similar_counts(sources, deadline)
-        marker = Marker(query, self._analyze, self._stem) if query is not None else None
+        versions, similar_counts = self._counts(sources, deadline)
+        marker = Marker(query, self._analyze, self._stem, self._analyze_words) if query is not None else None
         hits = []
         for hit, source, similar_count in zip(page, sources, similar_counts, strict=True):
             body, title = source.get(a.BODY) or "", source.get(a.TITLE) or ""
@@ -568,19 +577,6 @@ class OpenSearchBackend(SearchBackend):
             found.similar = similar_count
             hits.append(found)
         return hits
-
-    def _versions(self, clusters: list[str | None], deadline: float | None) -> dict[str, int]:
-        """How many articles each of these clusters holds."""
-        named = sorted({c for c in clusters if c})
-        if not named:
-            return {}
-        body = {
-            "size": 0,
-            "query": {"bool": {"filter": [{"terms": {a.CLUSTER: named}}], "must_not": [COPY]}},
-            "aggs": {"clusters": {"terms": {"field": a.CLUSTER, "size": len(named)}}},
-        }
-        answer = self._search(body, deadline, "count versions")
-        return {b["key"]: b["doc_count"] for b in answer["aggregations"]["clusters"]["buckets"]}
 
     @staticmethod
     def _similar_query(source: dict) -> dict | None:
@@ -600,33 +596,40 @@ class OpenSearchBackend(SearchBackend):
             }
         }
 
-    def _similar_counts(self, sources: list[dict], deadline: float | None) -> list[int]:
-        """How many similar articles each of these has (search.similar's rule), in one `_msearch`."""
-        queries = [self._similar_query(source) for source in sources]
+    def _counts(
+        self, sources: list[dict], deadline: float | None, with_similar: bool = True
+    ) -> tuple[dict[str, int], list[int]]:
+        """Return the sizes of these articles' clusters, and each one's count of similar articles.
+
+        Similar as search.similar says; one `_msearch` for a page of them.
+        """
+        clusters = sorted({source.get(a.CLUSTER) for source in sources if source.get(a.CLUSTER)})
+        queries = [self._similar_query(source) if with_similar else None for source in sources]
         lines: list[dict] = []
+        if clusters:
+            query = {"bool": {"filter": [{"terms": {a.CLUSTER: clusters}}], "must_not": [COPY]}}
+            aggs = {"clusters": {"terms": {"field": a.CLUSTER, "size": len(clusters)}}}
+            lines += [{}, {"size": 0, "track_total_hits": False, "query": query, "aggs": aggs}]
         for query in queries:
             if query is not None:
                 lines += [{}, {"size": 0, "track_total_hits": True, "query": query}]
         if not lines:
-            return [0] * len(sources)
+            return {}, [0] * len(sources)
         answer = self.call(
-            "count similar articles",
+            "count versions and similar articles",
             lambda: self.client.msearch(index=self.alias, body=lines, **self._timeout(deadline)),
             deadline,
         )
         responses = iter(answer["responses"])
-        counts = []
-        for query in queries:
-            if query is None:
-                counts.append(0)
-                continue
-            response = next(responses)
+        for response in answer["responses"]:
             if "error" in response:
-                raise self.store.unavailable(
-                    TransportError(500, str(response["error"])[:200], {}), "count similar articles"
-                )
-            counts.append(int(response["hits"]["total"]["value"]))
-        return counts
+                raise self.store.unavailable(TransportError(500, str(response["error"])[:200], {}), "count versions")
+        versions = {}
+        if clusters:
+            buckets = next(responses)["aggregations"]["clusters"]["buckets"]
+            versions = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
+        counts = [0 if query is None else int(next(responses)["hits"]["total"]["value"]) for query in queries]
+        return versions, counts
 
     def _similar_of(self, article_id: str) -> dict[str, tuple[int, int, str | None]]:
         """{id: (keys shared, order, date)} of the articles similar to this one (empty for an unknown id)."""
@@ -726,14 +729,13 @@ class OpenSearchBackend(SearchBackend):
         """Whole articles with their copies' files and cluster sizes (two requests for a page of them)."""
         if not sources:
             return []
-        versions = self._versions([s.get(a.CLUSTER) for s in sources], None)
+        versions, similar_counts = self._counts(sources, None, with_similar)
         hashes = sorted({s.get(a.BODY_HASH) for s in sources if s.get(a.BODY_HASH)})
         copies: dict[str, list[str]] = {}
         if hashes:
             query = {"bool": {"filter": [{"terms": {a.BODY_HASH: hashes}}, COPY]}}
             for fields in self._read_all(query, [a.BODY_HASH, a.PATH], None):
                 copies.setdefault(fields[a.BODY_HASH][0], []).append(fields[a.PATH][0])
-        similar_counts = self._similar_counts(sources, None) if with_similar else [0] * len(sources)
         records = []
         for source, similar_count in zip(sources, similar_counts, strict=True):
             article = _record(source)
@@ -787,7 +789,7 @@ class OpenSearchBackend(SearchBackend):
         return self._hits(page, None, None)
 
     def marked_paragraphs(self, paragraphs: list[str], query: querylang.Node, language: str | None) -> list[str]:
-        return Marker(query, self._analyze, self._stem).whole(paragraphs, language)
+        return Marker(query, self._analyze, self._stem, self._analyze_words).whole(paragraphs, language)
 
     # -- writing ---------------------------------------------------------------------------
     @property

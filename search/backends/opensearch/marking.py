@@ -45,8 +45,16 @@ def _glob(pattern: str) -> re.Pattern:
 class Marker:
     """The words of one query, ready to mark texts of any language."""
 
-    def __init__(self, query: ql.Node, analyze: Analyze, stem: Callable[[str, str], str] | None) -> None:
+    def __init__(
+        self,
+        query: ql.Node,
+        analyze: Analyze,
+        stem: Callable[[str, str], str] | None,
+        analyze_words: Analyze | None = None,
+    ) -> None:
+        """analyze: tokens of texts; analyze_words: the same for the query's words (may remember them)."""
         self.analyze = analyze
+        self.analyze_words = analyze_words or analyze
         self.stem = stem
         leaves = [leaf for leaf in ql.leaves(query) if leaf.field in MARKED_FIELDS]
         self.words = [leaf.text for leaf in leaves if isinstance(leaf, (ql.Word, ql.Phrase))]
