@@ -67,6 +67,7 @@ class Archive:
             },
             months=month_buckets(found.month_counts, found.months_in_archive),
             suggestion=suggestion,
+            exact=found.exact,
         )
 
     def matches(self, request: SearchRequest, limit: int | None = None) -> Iterator[ArticleRecord]:

@@ -35,6 +35,7 @@ class EngineResult:
     facet_counts: dict[str, dict[str, int]]  # facet name -> value -> count, as the facet plan asked
     month_counts: dict[str, int]  # YYYY-MM -> shown articles of that month
     months_in_archive: dict[str, int] = field(default_factory=dict)  # YYYY-MM -> articles archived that month
+    exact: bool = True  # False: total, facet and month counts are estimates (the engine could not count them)
 
 
 class IndexUpdate(ABC):

@@ -56,6 +56,9 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     months: list[MonthBucket] = field(default_factory=list)
     suggestion: str | None = None
+    # Whether total, facet and month counts are exact. False only where an engine can only estimate
+    # them (OpenSearch collapsing more clustered matches than it reads one by one): pages say "about".
+    exact: bool = True
 
 
 @dataclass

@@ -24,6 +24,8 @@ from opensearch_cluster import needs_java
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 from parity import compare, news_records, parity_requests  # noqa: E402
 
+import web  # noqa: E402
+from app import create_app  # noqa: E402
 from indexer.pipeline import similarity_keys  # noqa: E402
 from search import querylang  # noqa: E402
 from search.backends import open_backend  # noqa: E402
@@ -137,3 +139,33 @@ def test_facet_counts_stay_exact_when_shards_report_few_candidates(engines, monk
         for name, values in shown.items():
             assert values, (query, name)
             assert all(value.count == every_count[name].get(value.value, 0) for value in values), (query, name)
+
+
+def test_collapsing_more_clustered_matches_than_it_reads_is_an_estimate_and_says_so(engines):
+    whoosh, exact = engines
+    settings = exact.settings | {"OPENSEARCH_EXACT_COLLAPSE": 20}
+    estimating = TestArchive(open_backend(settings), settings)
+    try:
+        collapsed = build_request({"q": [""], "collapse": ["1"], "per_page": ["50"]})
+        truth, estimate = whoosh.search(collapsed), estimating.search(collapsed)
+        assert not estimate.exact and truth.exact
+        assert abs(estimate.total - truth.total) <= truth.total * 0.01
+        clusters = [hit.cluster for hit in estimate.hits]
+        assert len(clusters) == len(set(clusters)) == 50  # each story once on a page
+        by_source = {value.value: value.count for value in estimate.facets["source"]}
+        assert by_source["Copy Desk"] > 0 and sum(m.count for m in estimate.months) >= estimate.total * 0.99
+        # Few clustered matches (or none collapsed): counted exactly, as always.
+        for params in ({"q": ["oil"], "collapse": ["1"]}, {"q": [""]}):
+            request = build_request(params)
+            assert estimating.search(request).exact and estimating.search(request).total == whoosh.search(request).total
+        app = create_app({"TESTING": True, "WARM_INDEX": False, **settings})
+        client = app.test_client()
+        answer = client.get("/api/search?q=&collapse=1").get_json()
+        assert answer["total_exact"] is False and answer["total"] == estimate.total
+        assert f"about</span> {estimate.total:,}".replace(",", "") in client.get("/?q=*").get_data(as_text=True)
+        far = client.get("/api/search?q=&collapse=1&per_page=100&page=101")
+        assert far.status_code == 400 and far.get_json()["error"]["code"] == "invalid_parameter"
+        assert client.get("/api/search?q=&collapse=0&per_page=100&page=16").status_code == 200
+        web.shutdown(app)
+    finally:
+        estimating.backend.close()

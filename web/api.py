@@ -50,6 +50,7 @@ def result_json(result: SearchResult) -> dict:
             "similar": req.similar,
         },
         "total": result.total,
+        "total_exact": result.exact,
         "page": req.page,
         "per_page": req.per_page,
         "pages": result.pages,

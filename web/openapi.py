@@ -178,6 +178,7 @@ SCHEMAS = {
         "required": [
             "query",
             "total",
+            "total_exact",
             "page",
             "per_page",
             "pages",
@@ -202,7 +203,15 @@ SCHEMAS = {
                     "similar": STRING_OR_NULL,
                 },
             },
-            "total": {"type": "integer", "description": "Exact number of matching articles."},
+            "total": {
+                "type": "integer",
+                "description": "Matching articles (stories, with collapse); exact unless total_exact is false.",
+            },
+            "total_exact": {
+                "type": "boolean",
+                "description": "False when total, facet and month counts are estimates: only on OpenSearch, when a "
+                "collapsed search matches more near-duplicate articles than it reads one by one.",
+            },
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "pages": {"type": "integer"},

@@ -39,7 +39,7 @@ from search.backends.opensearch.compiler import EXPANSION_REWRITE, compile_query
 from search.backends.opensearch.marking import Marker
 from search.backends.opensearch.store import OpenSearchStore
 from search.backends.opensearch.writer import OpenSearchUpdate
-from search.errors import IndexUnavailable
+from search.errors import IndexUnavailable, InvalidParameter
 from search.facets import FacetCount
 from search.fields import MONTH_FACET, ROLE_COPY, UNDETERMINED_LANGUAGE
 from search.policy import DeadlinePassed
@@ -62,6 +62,9 @@ MAX_WINDOW = 10_000
 READ_PAGE = 1_000  # hits per request when reading many (clustered articles, exports, similar articles)
 # Facet values asked for beyond facet_size, so ties at the cut are ordered by our rule, not the cluster's.
 FACET_SLACK = 3
+# Clustered matches a collapsed search reads to decide exactly (about 0.1 s per 10,000 on one node);
+# past this, counts are estimated and flagged (OPENSEARCH_EXACT_COLLAPSE).
+EXACT_COLLAPSE = 20_000
 FACET_SHARD_SIZE = 500  # candidate values each shard reports for a facet (its counts are then made exact)
 MONTHS = 10_000  # months in a month chart's aggregation: 800 years
 PIT_KEEP_ALIVE = "5m"  # between two pages of an export
@@ -180,6 +183,8 @@ class OpenSearchBackend(SearchBackend):
         self._per_generation: dict[str, Any] = {}
         self._per_generation_of: Any = None
         self._stems: dict[tuple[str, str], str] = {}
+        # Collapsed searches read up to this many clustered matches to count exactly; more are estimated.
+        self.exact_collapse = int(settings.get("OPENSEARCH_EXACT_COLLAPSE") or EXACT_COLLAPSE)
         self._word_tokens: dict[tuple[str, tuple[str, ...]], list] = {}
 
     def __repr__(self) -> str:
@@ -389,9 +394,20 @@ class OpenSearchBackend(SearchBackend):
         found = self._similar_of(article_id)
         return sorted(found) if found else []
 
-    def _clustered(self, compiled: dict, deadline: float | None) -> list[dict]:
-        """The matched articles of clusters with several, doc values only, earliest first (search.collapse)."""
+    def _clustered(self, compiled: dict, deadline: float | None, limit: int | None = None) -> list[dict] | None:
+        """The matched articles of clusters with several, doc values only, earliest first (search.collapse).
+
+        None when there are more than `limit` (reading them one by one would take too long for a page).
+        """
         query = {"bool": {"must": [compiled], "filter": [{"term": {a.CLUSTERED: True}}]}}
+        if limit is not None:
+            answer = self.call(
+                "count clustered matches",
+                lambda: self.client.count(index=self.alias, body={"query": query}, **self._timeout(deadline)),
+                deadline,
+            )
+            if answer["count"] > limit:
+                return None
         docs = list(self._read_all(query, CLUSTER_FIELDS, deadline))
         for doc in docs:
             doc[a.DATE] = (doc.get(a.DATE) or [None])[0]
@@ -439,7 +455,9 @@ class OpenSearchBackend(SearchBackend):
         compiled = self.compiled(query)
         similar_ids = self._similar_ids(request.similar)
         similar_set = set(similar_ids or ())
-        clustered = self._clustered(compiled, deadline) if request.collapse else []
+        clustered = self._clustered(compiled, deadline, self.exact_collapse) if request.collapse else []
+        if clustered is None:
+            return self._estimated(query, compiled, request, plan, similar_ids, deadline)
         hidden = self._hidden(clustered, request, similar_set)
         shown = _shown_filter(request, similar_ids, hidden)
         aggs: dict[str, Any] = {
@@ -502,6 +520,89 @@ class OpenSearchBackend(SearchBackend):
             facet_counts=facet_counts,
             month_counts={b["key"]: b["doc_count"] for b in results["months"]["values"]["buckets"]},
             months_in_archive=self._months_in_archive(),
+        )
+
+    def _estimated(
+        self,
+        query: querylang.Node,
+        compiled: dict,
+        request: SearchRequest,
+        plan: list[FacetCount],
+        similar_ids: list[str] | None,
+        deadline: float | None,
+    ) -> EngineResult:
+        """A collapsed search over more clustered matches than EXACT_COLLAPSE: counted by estimate, said so.
+
+        Stories are the matched articles alone in their cluster plus the distinct clusters of the
+        others (a `cardinality` aggregation: HyperLogLog++, close to exact below 40,000 clusters,
+        within a few percent above); facet and month values count their stories the same way. The
+        page is OpenSearch's `collapse` on the cluster, each shown as its earliest matching article
+        (inner hits), ranked by its cluster's best match; it reaches MAX_WINDOW stories at most.
+        """
+        start = (request.page - 1) * request.per_page
+        if start + request.per_page > MAX_WINDOW:
+            raise InvalidParameter(
+                f"this search collapses more than {self.exact_collapse:,} near-duplicates: its stories are shown up "
+                f"to number {MAX_WINDOW:,}; narrow it, show every version (collapse=0), or export it",
+                param="page",
+            )
+
+        def filtered(facet_request: SearchRequest) -> dict:
+            return _shown_filter(facet_request, similar_ids, [])
+
+        shown = filtered(request)
+        aggs: dict[str, Any] = {
+            "stories": {"filter": shown, "aggs": STORIES},
+            "months": {
+                "filter": shown,
+                "aggs": {"values": {"terms": {"field": a.MONTH, "size": MONTHS}, "aggs": STORIES_PER_VALUE}},
+            },
+        }
+        for facet in plan:
+            terms = {"field": FACET_FIELDS[facet.name], "size": request.facet_size * FACET_SLACK,
+                     "shard_size": FACET_SHARD_SIZE}  # fmt: skip
+            inner: dict[str, Any] = {"top": {"terms": terms, "aggs": STORIES_PER_VALUE}}
+            if selected := list(request.filters.get(facet.name, ())):
+                inner["selected"] = {"terms": {"field": terms["field"], "include": selected, "size": len(selected)},
+                                     "aggs": STORIES_PER_VALUE}  # fmt: skip
+            aggs[f"facet_{facet.name}"] = {"filter": filtered(facet.request), "aggs": inner}
+        earliest = [{a.DATE: {"order": "asc", "missing": "_last"}}, {a.ORDER: "asc"}]
+        body = {
+            "query": self.compiled(query, ranked=request.sort == "relevance"),
+            "post_filter": shown,
+            "aggs": aggs,
+            "sort": sort_clause(request.sort),
+            "collapse": {
+                "field": a.CLUSTER,
+                "inner_hits": {"name": "earliest", "size": 1, "sort": earliest, "_source": HIT_SOURCE},
+            },  # fmt: skip
+            "track_total_hits": False,
+            "_source": False,
+            "from": start,
+            "size": request.per_page,
+        }
+        try:
+            answer = self._search(body, deadline)
+        except TooManyClauses:
+            answer = self._search(body | {"query": compiled}, deadline)
+        page = []
+        for head in answer["hits"]["hits"]:
+            shown_hit = dict(head["inner_hits"]["earliest"]["hits"]["hits"][0])
+            shown_hit["_score"] = head.get("_score")
+            page.append(shown_hit)
+        results = answer["aggregations"]
+        facet_counts = {}
+        for facet in plan:
+            counted = results[f"facet_{facet.name}"]
+            buckets = counted.get("selected", {}).get("buckets", []) + counted["top"]["buckets"]
+            facet_counts[facet.name] = {bucket["key"]: _stories(bucket) for bucket in buckets}
+        return EngineResult(
+            total=_stories(results["stories"]),
+            hits=self._hits(page, query, deadline, ranked=request.sort == "relevance"),
+            facet_counts=facet_counts,
+            month_counts={b["key"]: _stories(b) for b in results["months"]["values"]["buckets"]},
+            months_in_archive=self._months_in_archive(),
+            exact=False,
         )
 
     def _shards(self) -> int:
@@ -804,6 +905,30 @@ class OpenSearchBackend(SearchBackend):
 
     def ingest_report(self) -> list[dict]:
         return self.store.ingest_report()
+
+
+def _story_aggs(precision: int) -> dict:
+    """Sub-aggregations counting stories: articles alone in their cluster, plus distinct clusters of the others.
+
+    precision: clusters counted (nearly) exactly; the estimate takes 8 bytes per unit of it per
+    bucket in the cluster's memory, so buckets (months, facet values) count with less.
+    """
+    return {
+        "alone": {"filter": {"term": {a.CLUSTERED: False}}},
+        "clustered": {
+            "filter": {"term": {a.CLUSTERED: True}},
+            "aggs": {"clusters": {"cardinality": {"field": a.CLUSTER, "precision_threshold": precision}}},
+        },
+    }
+
+
+STORIES = _story_aggs(40_000)  # the total: exact up to 40,000 clusters (the most OpenSearch allows)
+STORIES_PER_VALUE = _story_aggs(3_000)  # each month or facet value: OpenSearch's default precision
+
+
+def _stories(bucket: dict) -> int:
+    """The stories of a bucket counted with STORIES."""
+    return int(bucket["alone"]["doc_count"] + bucket["clustered"]["clusters"]["value"])
 
 
 def _date(day: str):
