@@ -1,4 +1,4 @@
-"""Both engines give the same answers: the news benchmark on Whoosh and on a real OpenSearch node.
+"""Both engines give the same answers: the seeds and the news benchmark on Whoosh and on a real OpenSearch node.
 
 A sample of the news benchmark (every 20th item, about 1,500 articles), with exact copies and
 edited versions of some of them under other sources and dates (so collapse has clusters spanning
@@ -18,7 +18,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, TestArchive, engine_settings
+from conftest import PROJECT_ROOT, SEED_CORPUS, TestArchive, engine_settings
 from opensearch_cluster import needs_java
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
@@ -27,6 +27,7 @@ from parity import compare, news_records, parity_requests  # noqa: E402
 import web  # noqa: E402
 from app import create_app  # noqa: E402
 from indexer.pipeline import similarity_keys  # noqa: E402
+from indexer.reindex import reindex  # noqa: E402
 from search import querylang  # noqa: E402
 from search.backends import open_backend  # noqa: E402
 from search.facets import facet_plan  # noqa: E402
@@ -169,3 +170,31 @@ def test_collapsing_more_clustered_matches_than_it_reads_is_an_estimate_and_says
         web.shutdown(app)
     finally:
         estimating.backend.close()
+
+
+@pytest.fixture(scope="module")
+def seed_engines(tmp_path_factory):
+    """The five seed articles, reindexed from their files by the real reindexer into each engine."""
+    opened = []
+    for name in ("whoosh", "opensearch"):
+        settings = engine_settings(name, tmp_path_factory.mktemp(f"seeds-{name}"))
+        engine = open_backend(settings)
+        assert reindex(SEED_CORPUS, engine, workers=1).articles == 5
+        opened.append(TestArchive(engine, settings))
+    yield tuple(opened)
+    for archive in opened:
+        archive.close()
+
+
+def test_the_seeds_count_the_same_on_both_engines(seed_engines):
+    seed_queries = [
+        "q=Blinken Iraq", "q=milit*", 'q="prime minister"', "q=title:iran OR Baghdad", "q=Blinkin",
+        "q=author:wali", "q=date:2024-11", "q=Iraq&sort=-date&collapse=1", "q=&language=en&facet_size=2",
+    ]  # fmt: skip
+    rows = [compare(*seed_engines, query) for query in [*parity_requests(), *seed_queries]]
+    differ = [row.query for row in rows if row.totals[0] != row.totals[1] or not row.same_facets or not row.same_months]
+    assert not differ
+    assert sum(row.totals[0] > 0 for row in rows) >= 12  # the seeds answer many of them
+    whoosh, opensearch = seed_engines
+    request = build_request({"q": ["Blinkin"]})
+    assert whoosh.search(request).suggestion == opensearch.search(request).suggestion == "blinken"
