@@ -34,33 +34,37 @@ from search.request import build_request  # noqa: E402
 QUERIES = Path(__file__).resolve().parent / "parity_queries.txt"
 
 
+def news_record(item: dict) -> dict:
+    """An index record (as the indexer makes it) of a news item: id, title, body, source, date (YYYY-MM-DD)."""
+    title, body = item.get("title") or "", item.get("body") or ""
+    record = {
+        "id": item["id"],
+        "path": f"news/{item['id']}.txt",
+        "content_hash": item["id"],
+        "title": title,
+        "body": body,
+        "authors": list(item.get("authors") or []),
+        "date": dt.date.fromisoformat(item["date"]) if item.get("date") else None,
+        "source": item.get("source"),
+        "url": None,
+        "dateline": None,
+        "agency": None,
+        "language": "en",
+        "language_confidence": None,
+        "declared_language": None,
+        "methods": {},
+    }
+    return record | similarity_keys(title, body)
+
+
 def news_records(path: Path, every: int = 1, limit: int | None = None) -> list[dict]:
-    """Index records (as the indexer makes them) of every `every`-th news item, the first `limit` of those."""
+    """Index records of every `every`-th news item, the first `limit` of those."""
     records = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle):
             if number % every:
                 continue
-            item = json.loads(line)
-            title, body = item.get("title") or "", item.get("body") or ""
-            record = {
-                "id": item["id"],
-                "path": f"news/{item['id']}.txt",
-                "content_hash": item["id"],
-                "title": title,
-                "body": body,
-                "authors": [],
-                "date": dt.date.fromisoformat(item["date"]) if item.get("date") else None,
-                "source": item.get("source"),
-                "url": None,
-                "dateline": None,
-                "agency": None,
-                "language": "en",
-                "language_confidence": None,
-                "declared_language": None,
-                "methods": {},
-            }
-            records.append(record | similarity_keys(title, body))
+            records.append(news_record(json.loads(line)))
             if limit is not None and len(records) >= limit:
                 break
     return records
