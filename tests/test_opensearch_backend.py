@@ -151,3 +151,45 @@ def test_a_cluster_that_goes_away_is_a_503_and_a_failed_reindex_that_changes_not
             again.cleanup()
     finally:
         cluster.cleanup()
+
+
+def test_marks_land_on_the_words_after_emoji_and_in_long_articles(tmp_path):
+    # The cluster counts offsets in UTF-16 units; a long article exceeds its default token limit.
+    settings = engine_settings("opensearch", tmp_path / "marks")
+    backend = open_backend(settings)
+    long_body = "Ships waited in the harbour. " + "Cargo was unloaded slowly. " * 3_000 + "The harbour closed."
+    with backend.update(full=True) as update:
+        update.put(
+            sample_record(1, title="Party 🎉 at the port", body="🎉😀 Crowds 🎉 cheered in the harbour 🚢 today.")
+        )
+        update.put(sample_record(2, title="A long day at the port", body=long_body))
+    archive = TestArchive(backend, settings)
+    try:
+        hits = {hit.id: hit.snippet for hit in archive.search(build_request({"q": ["harbour"]})).hits}
+        assert "cheered in the <mark>harbour</mark> 🚢" in hits["sample0001"]
+        assert "in the <mark>harbour</mark>." in hits["sample0002"]
+        marked = archive.marked_paragraphs("🎉😀 Crowds 🎉 cheered in the harbour 🚢 today.", "crowds harbour")
+        assert marked == ["🎉😀 <mark>Crowds</mark> 🎉 cheered in the <mark>harbour</mark> 🚢 today."]
+        page = archive.app().test_client().get("/articles/sample0002?q=harbour")
+        assert page.status_code == 200 and "<mark>harbour</mark>" in page.get_data(as_text=True)
+    finally:
+        archive.close()
+
+
+def test_patterns_standing_for_many_words_together_still_search(tmp_path):
+    # Ranked by their words, two prefixes of 1,000 and 500 words pass Lucene's 1,024-clause limit:
+    # pages and exports fall back to matching them unranked instead of failing.
+    settings = engine_settings("opensearch", tmp_path / "wide")
+    backend = open_backend(settings)
+    with backend.update(full=True) as update:
+        update.put(sample_record(1, body=" ".join(f"w{n:04d}" for n in range(1_500))))
+        update.put(sample_record(2, body="w0001 and nothing else"))
+    archive = TestArchive(backend, settings)
+    try:
+        client = archive.app().test_client()
+        answer = client.get("/api/search?q=w0* OR w1*")
+        assert answer.status_code == 200 and answer.get_json()["total"] == 2
+        lines = client.get("/api/export.jsonl?q=w0* OR w1*").get_data(as_text=True).splitlines()
+        assert len(lines) == 2
+    finally:
+        archive.close()

@@ -493,10 +493,21 @@ ANALYSIS = MappingProxyType(_build_analysis())
 MAPPING = MappingProxyType(_build_mapping())
 
 
+MAX_ANALYZED_TOKENS = 200_000  # OpenSearch's default, 10,000, is less than one long article
+
+
 def index_body(shards: int = 1, replicas: int = 0) -> dict:
     """The body of the create-index request: settings (analysis) and the mapping."""
     return {
-        "settings": {"index": {"number_of_shards": shards, "number_of_replicas": replicas}, "analysis": dict(ANALYSIS)},
+        "settings": {
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                # Snippets analyse a page's texts in one `_analyze` call (32,768 characters of each at most).
+                "analyze": {"max_token_count": MAX_ANALYZED_TOKENS},
+            },
+            "analysis": dict(ANALYSIS),
+        },
         "mappings": dict(MAPPING),
     }
 

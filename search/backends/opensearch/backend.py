@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+import secrets
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -39,7 +41,7 @@ from search.backends.opensearch.compiler import EXPANSION_REWRITE, compile_query
 from search.backends.opensearch.marking import Marker
 from search.backends.opensearch.store import OpenSearchStore
 from search.backends.opensearch.writer import OpenSearchUpdate
-from search.errors import IndexUnavailable, InvalidParameter
+from search.errors import IndexUnavailable, InvalidParameter, QueryTooBroad
 from search.facets import FacetCount
 from search.fields import MONTH_FACET, ROLE_COPY, UNDETERMINED_LANGUAGE
 from search.policy import DeadlinePassed
@@ -74,7 +76,8 @@ HIT_SOURCE = [a.ID_FIELD, a.TITLE, a.BODY, a.SOURCE, a.DATELINE, a.LANGUAGE, a.C
 CLUSTER_FIELDS = [a.ID_FIELD, a.CLUSTER, a.DATE, a.ORDER, a.SOURCE_FACET, a.LANGUAGE, a.AUTHOR_FACET, a.YEAR]
 READ_ATTEMPTS = 3  # a read failing on the cluster's side is tried this many times in all
 READ_RETRY_WAIT = 0.25  # seconds before the second attempt, doubled before the next
-MAX_STEMS = 10_000  # stemmed pattern texts remembered
+MAX_STEMS = 10_000  # stemmed pattern texts (and analysed query words) remembered
+MARKED_CHARS = 32_768  # characters of a text that snippets and marks look at (Whoosh's highlighter: the same)
 GENERATION_SECONDS = 1.0  # how long a looked-up generation is trusted (each look-up is two requests)
 EXPLAINED_TERM = re.compile(r"(?<![\w.])([a-z_]+):(\S+?)(?:\^[0-9.]+)?(?=[\s)]|$)")
 
@@ -128,8 +131,14 @@ def _shown_filter(request: SearchRequest, similar_ids: list[str] | None, hidden:
     return {"bool": clause}
 
 
-class TooManyClauses(Exception):
-    """The cluster refused a query for standing for more words than Lucene's clause limit."""
+class TooManyClauses(QueryTooBroad):
+    """The cluster refused a query for standing for more words than Lucene's clause limit (a 400 to the user)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the query stands for more words than the search engine takes at once (1,024 in all, "
+            "counting each word a prefix or wildcard stands for in each language): use fewer or narrower terms"
+        )
 
 
 class OpenSearchVocabulary:
@@ -183,6 +192,7 @@ class OpenSearchBackend(SearchBackend):
         self._per_generation: dict[str, Any] = {}
         self._per_generation_of: Any = None
         self._stems: dict[tuple[str, str], str] = {}
+        self._cache_lock = threading.Lock()
         # Collapsed searches read up to this many clustered matches to count exactly; more are estimated.
         self.exact_collapse = int(settings.get("OPENSEARCH_EXACT_COLLAPSE") or EXACT_COLLAPSE)
         self._word_tokens: dict[tuple[str, tuple[str, ...]], list] = {}
@@ -208,8 +218,8 @@ class OpenSearchBackend(SearchBackend):
                     raise DeadlinePassed from None
                 raise self.store.unavailable(ConnectionTimeout("timed out"), doing) from None
             except OpenSearchException as exc:
-                if isinstance(exc, TransportError) and exc.status_code == 400 and "too_many" in str(exc.info):
-                    raise TooManyClauses(doing) from None
+                if isinstance(exc, TransportError) and "too_many" in str(exc.info):
+                    raise TooManyClauses from None
                 status = exc.status_code if isinstance(exc, TransportError) else None
                 transient = isinstance(exc, ConnectionError) or (isinstance(status, int) and status >= 500)
                 if not transient or attempt == READ_ATTEMPTS:
@@ -237,11 +247,16 @@ class OpenSearchBackend(SearchBackend):
     def _cached(self, name: str, build):
         """A value worked out once per committed generation (the languages held, the archive's months)."""
         generation = self.generation()
-        if generation != self._per_generation_of:
-            self._per_generation, self._per_generation_of = {}, generation
-        if name not in self._per_generation:
-            self._per_generation[name] = build()
-        return self._per_generation[name]
+        with self._cache_lock:  # the threads of a server share this backend
+            if generation != self._per_generation_of:
+                self._per_generation, self._per_generation_of = {}, generation
+            cache = self._per_generation
+            if name in cache:
+                return cache[name]
+        value = build()
+        with self._cache_lock:
+            cache.setdefault(name, value)  # into the generation it was built for, even if another came since
+        return value
 
     # -- state ------------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -307,44 +322,54 @@ class OpenSearchBackend(SearchBackend):
         if analyzer is None:
             return text
         key = (analyzer, text)
-        if key not in self._stems:
+        stemmed = self._stems.get(key)
+        if stemmed is None:
             body = {"analyzer": analyzer, "text": text}
             answer = self.call("stem a pattern", lambda: self.client.indices.analyze(index=self.alias, body=body))
             tokens = answer.get("tokens") or []
+            stemmed = tokens[0]["token"] if tokens else ""
             if len(self._stems) >= MAX_STEMS:
                 self._stems.clear()
-            self._stems[key] = tokens[0]["token"] if tokens else ""
-        return self._stems[key]
+            self._stems[key] = stemmed
+        return stemmed
 
     def _analyze_words(self, analyzer: str, words: list[str]) -> list[list[tuple[str, int, int]]]:
         """_analyze() for a query's words: remembered (pages of one search, and searches, repeat them)."""
         key = (analyzer, tuple(words))
-        if key not in self._word_tokens:
+        tokens = self._word_tokens.get(key)
+        if tokens is None:
+            tokens = self._analyze(analyzer, words)
             if len(self._word_tokens) >= MAX_STEMS:
                 self._word_tokens.clear()
-            self._word_tokens[key] = self._analyze(analyzer, words)
-        return self._word_tokens[key]
+            self._word_tokens[key] = tokens
+        return tokens
 
     def _analyze(self, analyzer: str, texts: list[str]) -> list[list[tuple[str, int, int]]]:
-        """Each text's tokens (indexed form, start, end), from one `_analyze` call."""
+        """Each text's tokens (indexed form, start, end), from one `_analyze` call.
+
+        Only the first MARKED_CHARS characters of a text are analysed (what Whoosh's highlighter
+        looks at too), so a long article cannot exceed the cluster's token limit. The cluster counts
+        offsets in UTF-16 units; they are turned into Python's character positions.
+        """
+        texts = [text[:MARKED_CHARS] for text in texts]
         if not any(texts):
             return [[] for _ in texts]
-        answer = self.call(
-            "analyse text",
-            lambda: self.client.indices.analyze(index=self.alias, body={"analyzer": analyzer, "text": texts}),
-        )
+        body = {"analyzer": analyzer, "text": texts}
+        answer = self.call("analyse text", lambda: self.client.indices.analyze(index=self.alias, body=body))
+        positions = [_utf16_positions(text) for text in texts]
         starts, at = [], 0
-        for text in texts:
+        for position in positions:
             starts.append(at)
-            at += len(text) + 1  # values of a list are analysed one after another, one offset apart
+            at += len(position)  # values are analysed one after another, one offset apart
         result: list[list[tuple[str, int, int]]] = [[] for _ in texts]
         which = 0
         for token in answer["tokens"]:
             while which + 1 < len(texts) and token["start_offset"] >= starts[which + 1]:
                 which += 1
-            result[which].append(
-                (token["token"], token["start_offset"] - starts[which], token["end_offset"] - starts[which])
-            )
+            position, start = positions[which], starts[which]
+            begin, end = token["start_offset"] - start, token["end_offset"] - start
+            if 0 <= begin < end < len(position):
+                result[which].append((token["token"], position[begin], position[end]))
         return result
 
     def compiled(self, query: querylang.Node, ranked: bool = False) -> dict:
@@ -645,12 +670,14 @@ class OpenSearchBackend(SearchBackend):
     def _deep_page(self, body: dict, start: int, size: int, deadline: float | None) -> list[dict]:
         """The hits from `start` on, past the cluster's window: skipped through with search_after, ids only."""
         walk = {k: v for k, v in body.items() if k != "aggs"} | {"_source": False, "track_total_hits": False}
+        # The same copy of each shard for every step (replicas may score a hair apart), so no hit repeats.
+        preference = secrets.token_hex(8)
         after = None
         skipped = 0
         while skipped < start:
             step = min(MAX_WINDOW, start - skipped)
             request = walk | {"size": step} | ({"search_after": after} if after else {})
-            hits = self._search(request, deadline)["hits"]["hits"]
+            hits = self._search(request, deadline, preference=preference)["hits"]["hits"]
             if not hits:
                 return []
             skipped += len(hits)
@@ -658,7 +685,7 @@ class OpenSearchBackend(SearchBackend):
         request = {k: v for k, v in body.items() if k != "aggs"} | {"size": size, "track_total_hits": False}
         if after:
             request["search_after"] = after
-        return self._search(request, deadline)["hits"]["hits"]
+        return self._search(request, deadline, preference=preference)["hits"]["hits"]
 
     def _hits(
         self, page: list[dict], query: querylang.Node | None, deadline: float | None, ranked: bool = True
@@ -668,11 +695,13 @@ class OpenSearchBackend(SearchBackend):
             return []
         sources = [hit["_source"] for hit in page]
         versions, similar_counts = self._counts(sources, deadline)
-        marker = Marker(query, self._analyze, self._stem, self._analyze_words) if query is not None else None
+        texts = [(s.get(a.BODY) or "", s.get(a.TITLE) or "", s.get(a.LANGUAGE)) for s in sources]
+        if query is not None:
+            snippets = Marker(query, self._analyze, self._stem, self._analyze_words).snippets(texts)
+        else:
+            snippets = [fallback_snippet(body) for body, _, _ in texts]
         hits = []
-        for hit, source, similar_count in zip(page, sources, similar_counts, strict=True):
-            body, title = source.get(a.BODY) or "", source.get(a.TITLE) or ""
-            snippet = marker.snippet(body, title, source.get(a.LANGUAGE)) if marker else fallback_snippet(body)
+        for hit, source, similar_count, snippet in zip(page, sources, similar_counts, snippets, strict=True):
             score = hit.get("_score") if query is not None and ranked else None
             found = _hit(source, snippet, score, versions.get(source.get(a.CLUSTER) or "", 1))
             found.similar = similar_count
@@ -723,7 +752,7 @@ class OpenSearchBackend(SearchBackend):
         )
         responses = iter(answer["responses"])
         for response in answer["responses"]:
-            if "error" in response:
+            if "error" in response or response.get("_shards", {}).get("failed"):
                 raise self.store.unavailable(TransportError(500, str(response["error"])[:200], {}), "count versions")
         versions = {}
         if clusters:
@@ -789,11 +818,18 @@ class OpenSearchBackend(SearchBackend):
         shown = _shown_filter(request, similar_ids, hidden)
         pit = self.call(
             "start an export",
-            lambda: self.client.create_pit(index=self.alias, keep_alive=PIT_KEEP_ALIVE, **self._timeout(deadline)),
+            lambda: self.client.create_pit(
+                index=self.alias,
+                keep_alive=PIT_KEEP_ALIVE,
+                allow_partial_pit_creation=False,  # every shard, or an error: never a silently short export
+                **self._timeout(deadline),
+            ),
             deadline,
         )["pit_id"]
+        # Ranked as the page is (patterns by their words), unless the cluster refuses that many clauses.
+        ranked = request.sort == "relevance" and any(True for _ in querylang.patterns(query))
         body: dict[str, Any] = {
-            "query": {"bool": {"must": [compiled], "filter": [shown]}},
+            "query": {"bool": {"must": [self.compiled(query, ranked=ranked)], "filter": [shown]}},
             "sort": sort_clause(request.sort),
             "track_total_hits": False,
             "_source": True,
@@ -801,25 +837,34 @@ class OpenSearchBackend(SearchBackend):
         }
 
         def read() -> Iterator[ArticleRecord]:
-            nonlocal body
+            nonlocal body, pit
             left = limit
             try:
                 while left is None or left > 0:
                     size = READ_PAGE if left is None else min(READ_PAGE, left)
                     page_body = body | {"size": size}
-                    answer = self.call(
-                        "read the export", lambda page_body=page_body: self.client.search(body=page_body)
-                    )
+                    try:
+                        answer = self.call(
+                            "read the export",
+                            lambda page_body=page_body: self.client.search(
+                                body=page_body, allow_partial_search_results=False
+                            ),
+                        )
+                    except TooManyClauses:
+                        if body["query"]["bool"]["must"][0] is compiled:
+                            raise
+                        body = body | {"query": {"bool": {"must": [compiled], "filter": [shown]}}}
+                        continue
+                    if answer["_shards"].get("failed"):
+                        raise self.store.unavailable(TransportError(503, "shards failed", {}), "read the export")
+                    pit = answer.get("pit_id", pit)
                     hits = answer["hits"]["hits"]
                     yield from self._records([hit["_source"] for hit in hits])
                     if len(hits) < size:
                         return
                     if left is not None:
                         left -= len(hits)
-                    body = body | {
-                        "search_after": hits[-1]["sort"],
-                        "pit": {"id": answer.get("pit_id", pit), "keep_alive": PIT_KEEP_ALIVE},
-                    }
+                    body = body | {"search_after": hits[-1]["sort"], "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}}
             finally:
                 with contextlib.suppress(OpenSearchException):
                     self.client.delete_pit(body={"pit_id": [pit]})
@@ -929,6 +974,16 @@ STORIES_PER_VALUE = _story_aggs(3_000)  # each month or facet value: OpenSearch'
 def _stories(bucket: dict) -> int:
     """The stories of a bucket counted with STORIES."""
     return int(bucket["alone"]["doc_count"] + bucket["clustered"]["clusters"]["value"])
+
+
+def _utf16_positions(text: str) -> list[int]:
+    """For each UTF-16 offset into text, up to its end: the character position (its length: UTF-16 units + 1)."""
+    if text.isascii() or all(ord(char) < 0x10000 for char in text):
+        return list(range(len(text) + 1))
+    positions = []
+    for index, char in enumerate(text):
+        positions += [index] * (2 if ord(char) >= 0x10000 else 1)
+    return [*positions, len(text)]
 
 
 def _date(day: str):

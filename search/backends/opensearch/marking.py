@@ -23,6 +23,7 @@ from search.snippets import Span, fallback_snippet, marked_fragments, marked_who
 Analyze = Callable[[str, list[str]], list[list[tuple[str, int, int]]]]
 # Fields whose words are marked in the body and title (author:, source: ... words are not in them).
 MARKED_FIELDS = (None, "title")
+BATCH_CHARS = 65_536  # characters of text analysed in one request for a page's snippets
 
 
 def _edits(a_word: str, b_word: str, limit: int) -> int:
@@ -68,7 +69,9 @@ class Marker:
             return self._tests[field]
         analyzer = a.content_analyzer((language or "").lower()) if field != a.CONTENT else a.GENERIC_ANALYZER
         terms = (
-            {token for tokens in self.analyze(analyzer, self.words) for token, _, _ in tokens} if self.words else set()
+            {token for tokens in self.analyze_words(analyzer, self.words) for token, _, _ in tokens}
+            if self.words
+            else set()
         )
         checks: list[Callable[[str], bool]] = [terms.__contains__]
         for leaf in self.patterns:
@@ -103,12 +106,39 @@ class Marker:
             [(start, end) for token, start, end in tokens if test(token)] for tokens in self.analyze(analyzer, texts)
         ]
 
-    def snippet(self, body: str, title: str, language: str | None) -> str:
-        """Return up to three fragments around matches in the body (search.snippets' rules otherwise).
+    def snippets(self, articles: list[tuple[str, str, str | None]]) -> list[str]:
+        """Return each article's snippet (body, title, language): fragments around matches in the body.
 
-        When only the title matched, the marked title leads the start of the body; with no match, the start alone.
+        When only the title matched, the marked title leads the start of the body; with no match, the
+        start alone (search.snippets' rules). Articles of one language are analysed in one call, up to
+        BATCH_CHARS characters of text a call.
         """
-        body_spans, title_spans = self.spans([body, title], language)
+        found: list[str] = [""] * len(articles)
+        by_language: dict[str | None, list[int]] = {}
+        for number, (_, _, language) in enumerate(articles):
+            by_language.setdefault(language, []).append(number)
+        for language, numbers in by_language.items():
+            batches: list[list[int]] = [[]]
+            size = 0
+            for number in numbers:
+                length = len(articles[number][0]) + len(articles[number][1])
+                if batches[-1] and size + length > BATCH_CHARS:
+                    batches.append([])
+                    size = 0
+                batches[-1].append(number)
+                size += length
+            for batch in batches:
+                spans = self.spans([text for n in batch for text in articles[n][:2]], language)
+                for at, n in enumerate(batch):
+                    found[n] = self._snippet(articles[n][0], articles[n][1], spans[2 * at], spans[2 * at + 1])
+        return found
+
+    def snippet(self, body: str, title: str, language: str | None) -> str:
+        """Return one article's snippet (see snippets())."""
+        return self.snippets([(body, title, language)])[0]
+
+    @staticmethod
+    def _snippet(body: str, title: str, body_spans: list[Span], title_spans: list[Span]) -> str:
         if body_spans:
             return marked_fragments(body, body_spans)
         led = title_led_snippet(marked_whole(title, title_spans), body)

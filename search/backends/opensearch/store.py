@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 # Bump whenever analysis.py's settings or mapping (or what documents hold) change: indices of
 # another version are rebuilt in full by the next reindex.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_ALIAS = "archive"
 DEFAULT_URL = "http://localhost:9200"
 REQUEST_TIMEOUT = 30  # seconds, for every request unless one says otherwise
