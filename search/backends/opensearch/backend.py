@@ -68,6 +68,7 @@ FACET_SLACK = 3
 # past this, counts are estimated and flagged (OPENSEARCH_EXACT_COLLAPSE).
 EXACT_COLLAPSE = 20_000
 FACET_SHARD_SIZE = 500  # candidate values each shard reports for a facet (its counts are then made exact)
+MAX_TIED = 5_000  # facet values fetched when the values shown end in a tie the cluster's cut went through
 MONTHS = 10_000  # months in a month chart's aggregation: 800 years
 PIT_KEEP_ALIVE = "5m"  # between two pages of an export
 # Fields of a hit's source a result list needs.
@@ -532,11 +533,18 @@ class OpenSearchBackend(SearchBackend):
             answer, page = self._page(body, start, request.per_page, deadline)
         results = answer["aggregations"]
         facet_counts: dict[str, dict[str, int]] = {}
+        tied: dict[str, int] = {}  # facet -> the count of values tied across the cut the cluster made
         for facet in plan:
             counted = results[f"facet_{facet.name}"]
             counts = {b["key"]: b["doc_count"] for b in counted.get("selected", {}).get("buckets", [])}
-            counts.update({b["key"]: b["doc_count"] for b in counted["top"]["buckets"]})
+            top = counted["top"]["buckets"]
+            counts.update({b["key"]: b["doc_count"] for b in top})
             facet_counts[facet.name] = counts
+            shown = min(request.facet_size, len(top)) - 1
+            if len(top) == request.facet_size * FACET_SLACK and top[-1]["doc_count"] == top[shown]["doc_count"]:
+                tied[facet.name] = top[-1]["doc_count"]
+        if tied:
+            self._untie(compiled, aggs, tied, facet_counts, deadline)
         if self._shards() > 1 and any(facet_counts.values()):
             facet_counts = self._exact_counts(compiled, aggs, facet_counts, deadline)
         return EngineResult(
@@ -638,6 +646,23 @@ class OpenSearchBackend(SearchBackend):
             return max(int(index["settings"]["index"]["number_of_shards"]) for index in found.values())
 
         return self._cached("shards", build)
+
+    def _untie(
+        self, compiled: dict, aggs: dict, tied: dict[str, int], counts: dict[str, dict[str, int]], deadline
+    ) -> None:
+        """Add every value with at least the tied count, so that our order (case-insensitive) picks among them.
+
+        The cluster cuts a facet's values at a count tie by byte order ("Zed" before "de Souza");
+        search.facets orders ties by lower-cased value. When the values shown end in a tie that the
+        cut went through, all values with that count are fetched (up to MAX_TIED).
+        """
+        fetch = {}
+        for name, count in tied.items():
+            terms = {"field": FACET_FIELDS[name], "size": MAX_TIED, "min_doc_count": count, "shard_size": MAX_TIED}
+            fetch[name] = {"filter": aggs[f"facet_{name}"]["filter"], "aggs": {"values": {"terms": terms}}}
+        answer = self._search({"size": 0, "query": compiled, "aggs": fetch}, deadline, "count tied facet values")
+        for name, counted in answer["aggregations"].items():
+            counts[name].update({b["key"]: b["doc_count"] for b in counted["values"]["buckets"]})
 
     def _exact_counts(
         self, compiled: dict, aggs: dict, candidates: dict[str, dict[str, int]], deadline: float | None
