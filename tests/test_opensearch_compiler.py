@@ -1,7 +1,7 @@
 """The OpenSearch compiler finds, query for query, the articles the Whoosh engine finds.
 
-Real engines, no mocks: one OpenSearch node (bin/opensearch, started once for this module on a free
-port, stopped with SIGTERM at the end) and a Whoosh index in a temp folder hold the same records: the
+Real engines, no mocks: the test run's OpenSearch node (bin/opensearch, started at first use on a
+free port, stopped at exit: opensearch_cluster.shared_cluster_url) and a Whoosh index in a temp folder hold the same records: the
 five seed articles read by the real extraction, and articles in seven languages written to exercise
 every construct of the query language. Each query is run on both and the sets of article ids compared.
 Where the engines' analysis genuinely differs, the query is listed in DIFFERENT with the reason, and
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import SEED_CORPUS, sample_record
-from opensearch_cluster import READY_TIMEOUT, Cluster, needs_java
+from opensearch_cluster import needs_java, shared_cluster_url
 
 from indexer.pipeline import article_record, content_hash, extract_file
 from search import querylang as ql
@@ -189,12 +189,10 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     with backend.update(full=True) as update:
         for record in records:
             assert update.put(record) == "article"
-    cluster = Cluster(tmp_path_factory.mktemp("opensearch"), nodes=1)
     client = None
+    index = f"compilertest-{uuid.uuid4().hex[:8]}"
     try:
-        cluster.wait_for("OpenSearch is ready:", READY_TIMEOUT)
-        client = OpenSearch(cluster.urls, timeout=REQUEST_TIMEOUT, max_retries=0)
-        index = f"archive-test-{uuid.uuid4().hex[:8]}"
+        client = OpenSearch([shared_cluster_url()], timeout=REQUEST_TIMEOUT, max_retries=0)
         client.indices.create(index=index, body=a.index_body())
         actions = []
         for record in records:
@@ -205,8 +203,8 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
         yield Engines(Archive(backend), client, index, fields)
     finally:
         if client is not None:
+            client.indices.delete(index=index, ignore_unavailable=True)
             client.close()
-        cluster.cleanup()
         backend.close()
 
 

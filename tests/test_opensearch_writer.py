@@ -1,7 +1,7 @@
 """The OpenSearch store and writer index a corpus as the Whoosh engine does, and never show a half-built index.
 
-Real engines, no mocks: one OpenSearch node (bin/opensearch, started once for this module on a free
-port, stopped with SIGTERM at the end) and Whoosh index folders in temp folders, both filled by the
+Real engines, no mocks: the test run's OpenSearch node (bin/opensearch, started at first use on a
+free port, stopped at exit: opensearch_cluster.shared_cluster_url) and Whoosh index folders in temp folders, both filled by the
 real reindexer from real corpus files. Whoosh is the reference: each run's summary counts and
 indexed files are compared. Each test works under an alias of its own (`t<uuid8>`), so tests never
 see each other's indices; an unrelated index made at the start must be untouched at the end. Needs
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, SEED_CORPUS, write_corpus
-from opensearch_cluster import READY_TIMEOUT, Cluster, free_port_base, needs_java
+from opensearch_cluster import free_port_base, needs_java, shared_cluster_url
 from test_duplicates import WIRE_CORPUS, WIRE_STORY, article, corpus_files
 from test_fingerprint import OTHER_STORY
 
@@ -43,13 +43,9 @@ pytestmark = needs_java
 
 
 @pytest.fixture(scope="module")
-def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    cluster = Cluster(tmp_path_factory.mktemp("opensearch"), nodes=1)
-    try:
-        cluster.wait_for("OpenSearch is ready:", READY_TIMEOUT)
-        yield cluster.urls[0]
-    finally:
-        cluster.cleanup()
+def cluster_url() -> str:
+    """The test run's node (opensearch_cluster.shared_cluster_url): every test works under an alias of its own."""
+    return shared_cluster_url()
 
 
 @pytest.fixture(scope="module")
