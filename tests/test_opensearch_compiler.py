@@ -1,12 +1,13 @@
 """The OpenSearch compiler finds, query for query, the articles the Whoosh engine finds.
 
 Real engines, no mocks: the test run's OpenSearch node (bin/opensearch, started at first use on a
-free port, stopped at exit: opensearch_cluster.shared_cluster_url) and a Whoosh index in a temp folder hold the same records: the
-five seed articles read by the real extraction, and articles in seven languages written to exercise
-every construct of the query language. Each query is run on both and the sets of article ids compared.
-Where the engines' analysis genuinely differs, the query is listed in DIFFERENT with the reason, and
-its OpenSearch answer is asserted as it is, so that a change shows. Needs Java 17 and Maven (skipped
-with a message without them); select with `-k opensearch_compiler`.
+free port, stopped at exit: opensearch_cluster.shared_cluster_url) and a Whoosh index in a temp
+folder hold the same records: the five seed articles read by the real extraction, and articles in
+seven languages written to exercise every construct of the query language. Each query is run on both
+and the sets of article ids compared. Where the engines' analysis genuinely differs, the query is
+listed in DIFFERENT with the reason, and its OpenSearch answer is asserted as it is, so that a
+change shows. Needs Java 17 and Maven (skipped with a message without them); select with `-k
+opensearch_compiler`.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """The OpenSearch store and writer index a corpus as the Whoosh engine does, and never show a half-built index.
 
 Real engines, no mocks: the test run's OpenSearch node (bin/opensearch, started at first use on a
-free port, stopped at exit: opensearch_cluster.shared_cluster_url) and Whoosh index folders in temp folders, both filled by the
-real reindexer from real corpus files. Whoosh is the reference: each run's summary counts and
-indexed files are compared. Each test works under an alias of its own (`t<uuid8>`), so tests never
-see each other's indices; an unrelated index made at the start must be untouched at the end. Needs
-Java 17 and Maven (skipped with a message without them); select with `-k opensearch_writer`.
+free port, stopped at exit: opensearch_cluster.shared_cluster_url) and Whoosh index folders in temp
+folders, both filled by the real reindexer from real corpus files. Whoosh is the reference: each
+run's summary counts and indexed files are compared. Each test works under an alias of its own
+(`t<uuid8>`), so tests never see each other's indices; an unrelated index made at the start must be
+untouched at the end. Needs Java 17 and Maven (skipped with a message without them); select with `-k
+opensearch_writer`.
 """
 
 from __future__ import annotations

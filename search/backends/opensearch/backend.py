@@ -414,10 +414,10 @@ class OpenSearchBackend(SearchBackend):
             if any(len(found) > limit for found in words.values()):
                 raise querylang.too_broad(pattern, limit)
 
-    def _similar_ids(self, article_id: str | None) -> list[str] | None:
+    def _similar_ids(self, article_id: str | None, deadline: float | None = None) -> list[str] | None:
         if not article_id:
             return None
-        found = self._similar_of(article_id)
+        found = self._similar_of(article_id, deadline)
         return sorted(found) if found else []
 
     def _clustered(self, compiled: dict, deadline: float | None, limit: int | None = None) -> list[dict] | None:
@@ -479,7 +479,7 @@ class OpenSearchBackend(SearchBackend):
         self, query: querylang.Node, request: SearchRequest, plan: list[FacetCount], deadline: float | None
     ) -> EngineResult:
         compiled = self.compiled(query)
-        similar_ids = self._similar_ids(request.similar)
+        similar_ids = self._similar_ids(request.similar, deadline)
         similar_set = set(similar_ids or ())
         clustered = self._clustered(compiled, deadline, self.exact_collapse) if request.collapse else []
         if clustered is None:
@@ -786,7 +786,7 @@ class OpenSearchBackend(SearchBackend):
         counts = [0 if query is None else int(next(responses)["hits"]["total"]["value"]) for query in queries]
         return versions, counts
 
-    def _similar_of(self, article_id: str) -> dict[str, tuple[int, int, str | None]]:
+    def _similar_of(self, article_id: str, deadline: float | None = None) -> dict[str, tuple[int, int, str | None]]:
         """{id: (keys shared, order, date)} of the articles similar to this one (empty for an unknown id)."""
         doc = self._get_article(article_id)
         if doc is None:
@@ -804,7 +804,7 @@ class OpenSearchBackend(SearchBackend):
         }
         found = {}
         while True:
-            hits = self._search(body, None, "find similar articles")["hits"]["hits"]
+            hits = self._search(body, deadline, "find similar articles")["hits"]["hits"]
             for hit in hits:
                 fields = hit["fields"]
                 shared = round(hit["sort"][0])
@@ -817,7 +817,10 @@ class OpenSearchBackend(SearchBackend):
         compiled = self.compiled(query)
         body = {
             "query": {
-                "bool": {"must": [compiled], "filter": filter_clauses(request, self._similar_ids(request.similar))}
+                "bool": {
+                    "must": [compiled],
+                    "filter": filter_clauses(request, self._similar_ids(request.similar, deadline)),
+                }
             }
         }
         answer = self.call(
@@ -837,7 +840,7 @@ class OpenSearchBackend(SearchBackend):
         is exported is the index as it was when the export started, however long streaming takes.
         """
         compiled = self.compiled(query)
-        similar_ids = self._similar_ids(request.similar)
+        similar_ids = self._similar_ids(request.similar, deadline)
         clustered = self._clustered(compiled, deadline) if request.collapse else []
         hidden = self._hidden(clustered, request, set(similar_ids or ()))
         shown = _shown_filter(request, similar_ids, hidden)
