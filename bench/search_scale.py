@@ -1,7 +1,7 @@
 """Search latency at one corpus size: in-process (archive, raw Whoosh, SQLite FTS5) and over HTTP against `app.py`.
 
     .venv/bin/python bench/search_scale.py INDEX_ROOT [--label 100k] [--repeat 5] [--clients 1,8] [--seconds 30]
-        [--json OUT] [--fts5-db PATH] [--no-http] [--searches-at-once 1,2,8]
+        [--json OUT] [--fts5-db PATH] [--no-http] [--searches-at-once 1,2,8] [--opensearch URL --opensearch-index A]
 
 INDEX_ROOT is an archive index root built by the real reindex command (`python -m indexer --corpus DIR
 --index INDEX_ROOT --full`). Every request of a fixed, seeded query mix (bench/search_speed.py's, with
@@ -17,6 +17,11 @@ In-process, with warm searchers, each request runs --repeat times through
 Over HTTP, for each --clients count, a fresh production server (`python app.py`, waitress, 127.0.0.1,
 a free port) is warmed with every request once, then that many keep-alive clients cycle through the
 mix for --seconds. Every response must be a 200 with the documented keys (exit status 1 otherwise).
+
+With --opensearch URL, the same requests also go through the archive on that OpenSearch cluster,
+interleaved with the others: its alias (--opensearch-index) must hold the same corpus, written by
+the real command (`ARCHIVE_BACKEND=opensearch ... python -m indexer --corpus DIR --full`); a table
+puts it beside the service on Whoosh, with whether the totals agree.
 
 Prints Markdown tables (milliseconds): median, p95, p99 per query kind and overall; service/raw and
 service/FTS5; requests/s, errors and the server's peak RSS (VmHWM). --json writes the figures for
@@ -53,6 +58,7 @@ from search_speed import percentile, query_mix, raw_search  # noqa: E402
 from whoosh.query import Term  # noqa: E402
 
 from search.archive import Archive  # noqa: E402
+from search.backends import open_backend  # noqa: E402
 from search.backends.whoosh import WhooshBackend  # noqa: E402
 from search.backends.whoosh import schema as f  # noqa: E402
 from search.backends.whoosh.reference import build_parser  # noqa: E402
@@ -161,9 +167,15 @@ def timed(call: Callable[[], object]) -> tuple[float, object]:
 # -- in-process ---------------------------------------------------------------------------------------
 
 
-def run_in_process(archive: ArchiveIndex, fts: Fts5Archive, mix: Mix, repeat: int) -> tuple[dict, dict]:
-    """Time every request on the three paths, interleaved; return (samples per path and kind, totals)."""
-    samples: dict[str, dict[str, list[float]]] = {path: collections.defaultdict(list) for path in PATHS}
+def run_in_process(
+    archive: ArchiveIndex, fts: Fts5Archive, mix: Mix, repeat: int, opensearch: Archive | None = None
+) -> tuple[dict, dict]:
+    """Time every request on the three paths (and OpenSearch's service, if given), interleaved.
+
+    Returns (samples per path and kind, totals).
+    """
+    paths = (*PATHS, "opensearch") if opensearch is not None else PATHS
+    samples: dict[str, dict[str, list[float]]] = {path: collections.defaultdict(list) for path in paths}
     totals: dict[str, list[dict]] = collections.defaultdict(list)
     service = Archive(WhooshBackend(archive))  # what the pages and the API call, search policy included
     with archive.searcher() as searcher:
@@ -178,6 +190,8 @@ def run_in_process(archive: ArchiveIndex, fts: Fts5Archive, mix: Mix, repeat: in
                     "raw": lambda params=params: raw_search(searcher, whoosh_parser, params),
                     "fts5": lambda params=params: fts.search(params),
                 }
+                if opensearch is not None:
+                    calls["opensearch"] = lambda request=request: opensearch.search(request)
                 # The first run of each warms caches on every path, and gives the answers to compare.
                 served = service.search(request)
                 try:
@@ -198,6 +212,7 @@ def run_in_process(archive: ArchiveIndex, fts: Fts5Archive, mix: Mix, repeat: in
                         if answered
                         else None,
                         "page_hits": len(served.hits),
+                        "opensearch": opensearch.search(request).total if opensearch is not None else None,
                     }
                 )
                 for _ in range(repeat):
@@ -442,6 +457,21 @@ def print_in_process(figures: dict[str, dict[str, dict[str, float]]], count: int
         print(f"| {label} | {' | '.join(cells)} | {ratio(service, raw)} | {ratio(service, fts)} |")
 
 
+def print_opensearch(figures: dict[str, dict[str, dict[str, float]]], totals: dict[str, list[dict]]) -> None:
+    """The archive's service on Whoosh beside the same service on OpenSearch, per query kind."""
+    print("\nThe same requests through the archive on OpenSearch (one local node); milliseconds\n")
+    print("| query kind | Whoosh median | Whoosh p95 | OpenSearch median | OpenSearch p95 | OpenSearch/Whoosh "
+          "(median) | totals equal |")  # fmt: skip
+    print("|" + " --- |" * 7)
+    for kind in figures["service"]:
+        whoosh, other = figures["service"][kind], figures["opensearch"].get(kind, summary([]))
+        rows = [row for rows in totals.values() for row in rows] if kind == "all" else totals.get(kind, [])
+        equal = sum(row["service"] == row["opensearch"] for row in rows)
+        label = f"**{kind}**" if kind == "all" else kind
+        print(f"| {label} | {ms(whoosh['median'])} | {ms(whoosh['p95'])} | {ms(other['median'])} | "
+              f"{ms(other['p95'])} | {ratio(other['median'], whoosh['median'])} | {equal}/{len(rows)} |")  # fmt: skip
+
+
 def print_http(runs: list[dict], count: int) -> None:
     """The HTTP tables: one summary row per client count, then latencies per query kind."""
     print(f"\nOver HTTP (`python app.py`, waitress), {count} articles; milliseconds\n")
@@ -486,6 +516,10 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the figures here, for plot_scale.py")
     parser.add_argument("--fts5-db", type=Path, help="SQLite database file (default: beside the index root)")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    parser.add_argument("--opensearch", metavar="URL", help="also time the archive on this OpenSearch cluster")
+    parser.add_argument(
+        "--opensearch-index", default="archive", help="its alias, already holding the same corpus (`reindex` into it)"
+    )
     parser.add_argument(
         "--searches-at-once",
         default="",
@@ -504,8 +538,13 @@ def main() -> int:
     label = args.label or (f"{round(documents / 1000)}k" if documents >= 1000 else str(documents))
     fts = Fts5Archive.for_index(args.index_root, args.fts5_db, log=log)
     mix = scale_mix(archive)
-    samples, totals = run_in_process(archive, fts, mix, args.repeat)
-    in_process = {path: summarise(samples[path]) for path in PATHS}
+    other = None
+    if args.opensearch:
+        settings = {"BACKEND": "opensearch", "OPENSEARCH_URL": args.opensearch, "INDEX_DIR": tempfile.mkdtemp(),
+                    "OPENSEARCH_INDEX": args.opensearch_index}  # fmt: skip
+        other = Archive(open_backend(settings))
+    samples, totals = run_in_process(archive, fts, mix, args.repeat, other)
+    in_process = {path: summarise(values) for path, values in samples.items()}
     http_runs = []
     if not args.no_http:
         work = Path(tempfile.mkdtemp(prefix="search-scale-"))
@@ -520,6 +559,9 @@ def main() -> int:
     print(f"\n## {label}: {documents} documents, {count} articles (the rest are exact copies); {sizes}")
     print_totals(totals)
     print_in_process(in_process, count, args.repeat)
+    if other is not None:
+        print_opensearch(in_process, totals)
+        other.close()
     if http_runs:
         print_http(http_runs, count)
     fts.close()
