@@ -59,7 +59,12 @@ HEALTH_WAIT = 60  # seconds: a new index must be at least yellow within this bef
 LOCK_ID = "reindex"
 HEARTBEAT_SECONDS = 10.0
 LOCK_STALE_SECONDS = 60.0  # a lock whose heartbeat is older belonged to a killed run
-# A full build looks up what it wrote (instead of remembering it) after this many articles: bounded memory.
+# A full build remembers this many articles' text hashes and near-duplicate keys, then looks up what it
+# wrote in the cluster instead (bounded memory). It must equal the Whoosh writer's FLUSH_EVERY: the
+# Deduplicator remembers one cluster per key but looks up every cluster with it, so the point where a
+# build switches decides clusters. With 300,000 here a 100k build made 5,239 versions against Whoosh's
+# 5,473 (with 20,000: 5,473). The cost: from then on a few requests per article; the 100k build took
+# 1,402 s (Whoosh: 264 s; at 300,000: 175 s). bench/RESULTS.md.
 FLUSH_EVERY = 20_000
 LOOKUP_PAGE = 1_000
 MAX_CLUSTERS_PER_KEY = 1_000
