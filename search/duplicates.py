@@ -37,6 +37,18 @@ class CommittedLookups(Protocol):
         """Return the clusters of the indexed articles holding this near-duplicate key."""
 
 
+def clusters_with_keys(committed: CommittedLookups, keys: list[str]) -> dict[str, set[str]]:
+    """Return {key: clusters holding it} for an article's keys: in one request where the engine can.
+
+    An engine whose look-ups are requests to a server offers `clusters_with_keys(keys)`; the
+    answer is the same as asking key by key.
+    """
+    batch = getattr(committed, "clusters_with_keys", None)
+    if batch is not None:
+        return batch(keys)
+    return {key: set(committed.clusters_with_key(key)) for key in keys}
+
+
 @dataclass(frozen=True)
 class Decision:
     """How one article is written."""
@@ -84,9 +96,10 @@ class Deduplicator:
     def _cluster_for(self, keys: list[str], committed: CommittedLookups) -> str | None:
         """Return the cluster sharing the most near-duplicate keys (enough of them), or None."""
         votes: collections.Counter[str] = collections.Counter()
+        found = clusters_with_keys(committed, keys) if keys else {}
         for key in keys:
             clusters = {self.near_keys[key]} if key in self.near_keys else set()
-            clusters.update(committed.clusters_with_key(key))
+            clusters.update(found.get(key, ()))
             votes.update(clusters)
         eligible = [(-n, cluster) for cluster, n in votes.items() if n >= NEAR_DUPLICATE_SHARED_KEYS and cluster]
         return min(eligible)[1] if eligible else None

@@ -62,9 +62,9 @@ LOCK_STALE_SECONDS = 60.0  # a lock whose heartbeat is older belonged to a kille
 # A full build remembers this many articles' text hashes and near-duplicate keys, then looks up what it
 # wrote in the cluster instead (bounded memory). It must equal the Whoosh writer's FLUSH_EVERY: the
 # Deduplicator remembers one cluster per key but looks up every cluster with it, so the point where a
-# build switches decides clusters. With 300,000 here a 100k build made 5,239 versions against Whoosh's
-# 5,473 (with 20,000: 5,473). The cost: from then on a few requests per article; the 100k build took
-# 1,402 s (Whoosh: 264 s; at 300,000: 175 s). bench/RESULTS.md.
+# build switches decides clusters (at 300,000 here a 100k build made 5,239 versions against Whoosh's
+# 5,473). From then on each article costs two requests (its text, all its keys at once: one per key
+# made the 100k build take 1,402 s; now 451 s, Whoosh 264 s). bench/RESULTS.md.
 FLUSH_EVERY = 20_000
 LOOKUP_PAGE = 1_000
 MAX_CLUSTERS_PER_KEY = 1_000
@@ -391,6 +391,32 @@ class OpenSearchUpdate(backend.IndexUpdate):
         }
         answer = self._call(lambda: self.client.search(index=self._lookup_index, body=body))
         return {bucket["key"] for bucket in answer["aggregations"]["clusters"]["buckets"]}
+
+    def clusters_with_keys(self, keys: list[str]) -> dict[str, set[str]]:
+        """clusters_with_key() for all of an article's keys in one request (search.duplicates asks so)."""
+        if self._lookup_index is None or not keys:
+            return {}
+        unique = sorted(set(keys))
+        body = {
+            "size": 0,
+            "query": {
+                "bool": {
+                    "filter": [{"terms": {a.NEAR_KEYS: unique}}],
+                    "must_not": [{"ids": {"values": sorted(self._deleted)}}],
+                }
+            },
+            "aggs": {
+                "keys": {
+                    "terms": {"field": a.NEAR_KEYS, "include": unique, "size": len(unique)},
+                    "aggs": {"clusters": {"terms": {"field": a.CLUSTER, "size": MAX_CLUSTERS_PER_KEY}}},
+                }
+            },
+        }
+        answer = self._call(lambda: self.client.search(index=self._lookup_index, body=body))
+        return {
+            bucket["key"]: {inner["key"] for inner in bucket["clusters"]["buckets"]}
+            for bucket in answer["aggregations"]["keys"]["buckets"]
+        }
 
     def _next_order(self) -> int:
         """A number larger than every earlier article's: microseconds since 1970, kept increasing."""
