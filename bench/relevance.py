@@ -118,22 +118,13 @@ def evaluate_opensearch(url: str, corpus: list[dict], queries, qrels, state: Pat
             for doc in corpus:
                 update.put(_record(doc))
         print(f"OpenSearch index built in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-        ndcgs, recalls, times = [], [], []
-        for query_id, text in queries.items():
-            started = time.perf_counter()
-            tree = querylang.parse(QUERY_SYNTAX.sub(" ", text))
-            dsl = compile_opensearch(tree, backend._fields(), match_all=False, stem=backend._stem)  # noqa: SLF001
+
+        def rank(text: str) -> list[str]:
+            dsl = compile_opensearch(querylang.parse(text), backend._fields(), match_all=False, stem=backend._stem)  # noqa: SLF001
             body = {"query": dsl, "size": 100, "_source": False, "docvalue_fields": ["id"], "sort": backend_sort}
-            hits = backend.client.search(index=alias, body=body)["hits"]["hits"]
-            ranked = [hit["fields"]["id"][0] for hit in hits]
-            times.append(time.perf_counter() - started)
-            ndcgs.append(ndcg_at(ranked, qrels[query_id]))
-            recalls.append(recall_at(ranked, qrels[query_id]))
-        return {
-            "ndcg@10": statistics.fmean(ndcgs),
-            "recall@100": statistics.fmean(recalls),
-            "median_ms": statistics.median(times) * 1000,
-        }
+            return [hit["fields"]["id"][0] for hit in backend.client.search(index=alias, body=body)["hits"]["hits"]]
+
+        return scored(rank, queries, qrels)
     finally:
         names = list(backend.client.indices.get(index=f"{alias}-*"))
         if names:
@@ -151,13 +142,12 @@ def build_flat_index(corpus: list[dict], root: Path):
     return ix
 
 
-def evaluate(searcher, parser, queries, qrels, id_field: str) -> dict[str, float]:
-    """Rank every query and return mean nDCG@10, Recall@100 and the median query time."""
+def scored(rank, queries: dict[str, str], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
+    """Rank every query with rank(text) -> ids, best first; return mean nDCG@10, Recall@100, median ms per query."""
     ndcgs, recalls, times = [], [], []
     for query_id, text in queries.items():
         started = time.perf_counter()
-        results = searcher.search(parser.parse(QUERY_SYNTAX.sub(" ", text)), limit=100)
-        ranked = [hit[id_field] for hit in results]
+        ranked = rank(QUERY_SYNTAX.sub(" ", text))
         times.append(time.perf_counter() - started)
         ndcgs.append(ndcg_at(ranked, qrels[query_id]))
         recalls.append(recall_at(ranked, qrels[query_id]))
@@ -166,6 +156,13 @@ def evaluate(searcher, parser, queries, qrels, id_field: str) -> dict[str, float
         "recall@100": statistics.fmean(recalls),
         "median_ms": statistics.median(times) * 1000,
     }
+
+
+def evaluate(searcher, parser, queries, qrels, id_field: str) -> dict[str, float]:
+    """Rank every query with a Whoosh searcher and parser (scored())."""
+    return scored(
+        lambda text: [hit[id_field] for hit in searcher.search(parser.parse(text), limit=100)], queries, qrels
+    )
 
 
 def main() -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from search.fields import UNDETERMINED_LANGUAGE
 from search.request import SearchRequest
 
 
@@ -82,3 +84,43 @@ class ArticleRecord:
     cluster: str | None = None
     versions: int = 1
     similar: int = 0
+
+
+# Every engine stores an article under these names (id, path, title, body, source, dateline, language,
+# cluster) beside its metadata as the indexer made it; hits and records are read back the same way.
+def hit_from_stored(stored: Mapping, metadata: Mapping, snippet: str, score: float | None, versions: int = 1) -> Hit:
+    """Return a result-list entry for a stored article (metadata: its record, as the indexer made it)."""
+    return Hit(
+        id=stored["id"],
+        title=stored.get("title") or "",
+        source=stored.get("source") or None,
+        authors=metadata.get("authors") or [],
+        date=metadata.get("date"),
+        language=stored.get("language") or UNDETERMINED_LANGUAGE,
+        dateline=stored.get("dateline") or None,
+        snippet=snippet,
+        score=round(score, 4) if score is not None else None,
+        cluster=stored.get("cluster"),
+        versions=versions,
+    )
+
+
+def record_from_stored(stored: Mapping, metadata: Mapping) -> ArticleRecord:
+    """Return the whole article a stored document holds (its own file only in `paths`)."""
+    return ArticleRecord(
+        id=stored["id"],
+        path=stored["path"],
+        title=stored.get("title") or "",
+        body=stored.get("body") or "",
+        authors=metadata.get("authors") or [],
+        date=metadata.get("date"),
+        source=metadata.get("source"),
+        url=metadata.get("url"),
+        dateline=metadata.get("dateline"),
+        agency=metadata.get("agency"),
+        language=stored.get("language") or UNDETERMINED_LANGUAGE,
+        language_confidence=metadata.get("language_confidence"),
+        methods=metadata.get("methods") or {},
+        paths=[stored["path"]],
+        cluster=stored.get("cluster"),
+    )

@@ -43,10 +43,10 @@ from search.backends.opensearch.store import OpenSearchStore
 from search.backends.opensearch.writer import OpenSearchUpdate
 from search.errors import IndexUnavailable, InvalidParameter, QueryTooBroad
 from search.facets import FacetCount
-from search.fields import MONTH_FACET, ROLE_COPY, UNDETERMINED_LANGUAGE
+from search.fields import MONTH_FACET, ROLE_COPY
 from search.policy import DeadlinePassed
 from search.request import SearchRequest
-from search.results import ArticleRecord, Hit
+from search.results import ArticleRecord, Hit, hit_from_stored, record_from_stored
 from search.snippets import fallback_snippet
 
 # The archive's facet names -> keyword fields.
@@ -728,7 +728,9 @@ class OpenSearchBackend(SearchBackend):
         hits = []
         for hit, source, similar_count, snippet in zip(page, sources, similar_counts, snippets, strict=True):
             score = hit.get("_score") if query is not None and ranked else None
-            found = _hit(source, snippet, score, versions.get(source.get(a.CLUSTER) or "", 1))
+            found = hit_from_stored(
+                source, source.get(a.RECORD) or {}, snippet, score, versions.get(source.get(a.CLUSTER) or "", 1)
+            )
             found.similar = similar_count
             hits.append(found)
         return hits
@@ -912,7 +914,7 @@ class OpenSearchBackend(SearchBackend):
                 copies.setdefault(fields[a.BODY_HASH][0], []).append(fields[a.PATH][0])
         records = []
         for source, similar_count in zip(sources, similar_counts, strict=True):
-            article = _record(source)
+            article = record_from_stored(source, source.get(a.RECORD) or {})
             article.paths += sorted(copies.get(source.get(a.BODY_HASH) or "", []))
             article.versions = versions.get(article.cluster or "", 1)
             article.similar = similar_count
@@ -1038,44 +1040,6 @@ def _rewritten(dsl, kinds: tuple[str, ...] = ("prefix", "wildcard", "fuzzy"), wi
     if isinstance(dsl, list):
         return [_rewritten(item, kinds, within) for item in dsl]
     return dsl
-
-
-def _hit(source: dict, snippet: str, score: float | None, versions: int) -> Hit:
-    record = source.get(a.RECORD) or {}
-    return Hit(
-        id=source[a.ID_FIELD],
-        title=source.get(a.TITLE) or "",
-        source=source.get(a.SOURCE) or None,
-        authors=record.get("authors") or [],
-        date=record.get("date"),
-        language=source.get(a.LANGUAGE) or UNDETERMINED_LANGUAGE,
-        dateline=source.get(a.DATELINE) or None,
-        snippet=snippet,
-        score=round(score, 4) if score is not None else None,
-        cluster=source.get(a.CLUSTER),
-        versions=versions,
-    )
-
-
-def _record(source: dict) -> ArticleRecord:
-    metadata = source.get(a.RECORD) or {}
-    return ArticleRecord(
-        id=source[a.ID_FIELD],
-        path=source[a.PATH],
-        title=source.get(a.TITLE) or "",
-        body=source.get(a.BODY) or "",
-        authors=metadata.get("authors") or [],
-        date=metadata.get("date"),
-        source=metadata.get("source"),
-        url=metadata.get("url"),
-        dateline=metadata.get("dateline"),
-        agency=metadata.get("agency"),
-        language=source.get(a.LANGUAGE) or UNDETERMINED_LANGUAGE,
-        language_confidence=metadata.get("language_confidence"),
-        methods=metadata.get("methods") or {},
-        paths=[source[a.PATH]],
-        cluster=source.get(a.CLUSTER),
-    )
 
 
 def from_settings(settings: Mapping[str, Any]) -> OpenSearchBackend:

@@ -377,20 +377,7 @@ class OpenSearchUpdate(backend.IndexUpdate):
         return answer["count"] > 0
 
     def clusters_with_key(self, key: str) -> set[str]:
-        if self._lookup_index is None:
-            return set()
-        body = {
-            "size": 0,
-            "query": {
-                "bool": {
-                    "filter": [{"term": {a.NEAR_KEYS: key}}],
-                    "must_not": [{"ids": {"values": sorted(self._deleted)}}],
-                }
-            },
-            "aggs": {"clusters": {"terms": {"field": a.CLUSTER, "size": MAX_CLUSTERS_PER_KEY}}},
-        }
-        answer = self._call(lambda: self.client.search(index=self._lookup_index, body=body))
-        return {bucket["key"] for bucket in answer["aggregations"]["clusters"]["buckets"]}
+        return self.clusters_with_keys([key]).get(key, set())
 
     def clusters_with_keys(self, keys: list[str]) -> dict[str, set[str]]:
         """clusters_with_key() for all of an article's keys in one request (search.duplicates asks so)."""
