@@ -1,7 +1,8 @@
 """The archive's Flask application: `create_app()` for WSGI servers, `python app.py` to serve it.
 
 `python app.py` builds the index from the corpus when none exists yet, then serves the
-archive with waitress on http://127.0.0.1:5000 (PORT and HOST override).
+archive on http://127.0.0.1:5000 (PORT and HOST override): with waitress in one process, or with
+WEB_PROCESSES gunicorn workers (web/server.py says which and why).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from flask import Flask
 
 import web
 from indexer.defaults import CORPUS_ENV, INDEX_ENV, PROJECT_ROOT
+from web.server import ServerSettingError, run_one_process, run_processes, web_processes
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
-SERVER_THREADS = 8
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -36,6 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
         BACKEND="whoosh",
         # Warm the index in a background thread now and after every reindex (search/warming.py).
         WARM_INDEX=True,
+        # Processes `python app.py` serves with. None: the engine's own default (Whoosh 1, OpenSearch one
+        # per core; web/server.py says why).
+        WEB_PROCESSES=None,
     )
     app.json.sort_keys = False
     app.config.from_pyfile("config.py", silent=True)
@@ -48,14 +52,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def serve(app: Flask, host: str, port: int) -> None:
-    """Make sure an index exists, say what is served, and run the production WSGI server."""
-    from waitress import serve as waitress_serve
-
+    """Make sure an index exists, say what is served, and run the production WSGI server(s)."""
     from indexer.cli import Progress, summary_text
     from indexer.defaults import default_max_file_bytes, default_max_text_chars
     from indexer.reindex import reindex
 
     backend = web.archive_of(app).backend
+    processes = web_processes(app.config.get("WEB_PROCESSES"), backend.web_processes())
     reason = backend.rebuild_reason()
     if reason:
         print(f"{reason}; building it from {app.config['CORPUS_DIR']} ...", flush=True)
@@ -67,14 +70,23 @@ def serve(app: Flask, host: str, port: int) -> None:
             max_text_chars=default_max_text_chars(),
         )
         print(summary_text(summary), flush=True)
+    count = backend.article_count()
+    if processes > 1:
+        # Every worker opens the index anew after the fork (web/server.py); this process only supervises.
+        settings = dict(app.config)
+        web.shutdown(app)
+        print(f"Serving {count} articles from the index at {backend.location()} with {processes} processes", flush=True)
+        print(f"Open http://{host}:{port}/ (Ctrl+C stops)", flush=True)
+        run_processes(lambda: create_app(settings), host, port, processes)
+        return
     # What searches read once per index generation (facet values, sort keys, duplicates), read before the
     # first request (the app's warmer then looks after every reindex): otherwise the first visitor waits.
     warmer = web.warmer_of(app)
     if warmer is not None:
         warmer.check()
-    print(f"Serving {backend.article_count()} articles from the index at {backend.location()}", flush=True)
+    print(f"Serving {count} articles from the index at {backend.location()}", flush=True)
     print(f"Open http://{host}:{port}/ (Ctrl+C stops)", flush=True)
-    waitress_serve(app, host=host, port=port, threads=SERVER_THREADS)
+    run_one_process(app, host, port)
 
 
 def main() -> int:
@@ -89,6 +101,9 @@ def main() -> int:
 
     try:
         serve(create_app(), host, port)
+    except ServerSettingError as exc:
+        print(f"Cannot serve: {exc}", file=sys.stderr)
+        return 2
     except IndexUnavailable as exc:  # e.g. a cluster that cannot be reached: say so, no traceback
         print(f"Cannot serve: {exc}", file=sys.stderr)
         return 1

@@ -111,6 +111,14 @@ class SearchBackend(ABC):
         """What /healthz adds about the engine itself (a cluster's status); never a secret."""
         return {}
 
+    def web_processes(self) -> int:
+        """Web processes a server runs for this engine unless WEB_PROCESSES says otherwise (web/server.py).
+
+        One by default: an engine searching inside the web process holds its index caches once per
+        process, and each extra process holds them again.
+        """
+        return 1
+
     def warm(self) -> None:  # noqa: B027 - optional: engines that keep nothing per generation need not warm
         """Work out now what searches of the current generation need, so no request waits for it."""
 

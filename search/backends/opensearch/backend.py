@@ -24,6 +24,7 @@ way the Whoosh engine does, so both give the same totals and counts:
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import secrets
 import threading
@@ -197,6 +198,10 @@ class OpenSearchBackend(SearchBackend):
         # Collapsed searches read up to this many clustered matches to count exactly; more are estimated.
         self.exact_collapse = int(settings.get("OPENSEARCH_EXACT_COLLAPSE") or EXACT_COLLAPSE)
         self._word_tokens: dict[tuple[str, tuple[str, ...]], list] = {}
+
+    def web_processes(self) -> int:
+        """One web process per core: the cluster holds the index, a web process only shapes requests and results."""
+        return os.cpu_count() or 1
 
     def __repr__(self) -> str:
         return f"OpenSearchBackend({self.store!r})"
