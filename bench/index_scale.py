@@ -25,6 +25,18 @@ the largest child ever waited for by this process, across all runs, so a smaller
 told apart; the ru_maxrss that os.wait4 returns for the reindex process is kept in the JSON as a
 cross-check ("tree_peak_wait4_mib": the largest of the process and the children it waited for).
 
+With --opensearch URLS (and --opensearch-index ALIAS), the same runs write into that cluster instead
+(`ARCHIVE_BACKEND=opensearch`; WORK/index-N then holds only the reindexer's bookkeeping; the shards
+and replicas of a full build come from ARCHIVE_OPENSEARCH_SHARDS / _REPLICAS in the environment).
+The index size is then the cluster's store size of the live index (every copy of every shard), and
+each node's JVM is watched too: its peak resident set (VmRSS polled, as the JVM's own high-water
+mark dates from its start) and its peak heap in use (the nodes' stats, polled every second).
+
+What bounds a run: the CPU seconds of the reindex process (reading the stat cache, the duplicate
+check, writing), of its extraction workers, and of the engine's JVMs, beside the wall time times the
+CPUs. On this 2-core machine a run whose CPU seconds add up to about twice its wall time is bound by
+the CPUs, and the split says whose.
+
 Runs follow one another, so every run but the first finds the corpus in the page cache (as does the
 first, right after generation). Nothing else should run on the machine meanwhile.
 """
@@ -42,6 +54,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -67,6 +80,62 @@ class Measured:
     child_peak_kib: int
     tree_peak_wait4_kib: int
     processes: int
+    cpu_main_s: float = 0.0
+    cpu_children_s: float = 0.0
+    cpu_engine_s: float = 0.0
+    engine_peak_rss_kib: int = 0
+    engine_heap_peak_mib: float = 0.0
+    engine_heap_max_mib: float = 0.0
+
+
+class Cluster:
+    """The OpenSearch cluster a run writes into, read over its REST API (urllib: no client library needed)."""
+
+    def __init__(self, urls: str, alias: str) -> None:
+        self.url = urls.split(",")[0].rstrip("/")
+        self.alias = alias
+
+    def get(self, path: str) -> dict:
+        with urllib.request.urlopen(self.url + path, timeout=30) as response:
+            return json.loads(response.read())
+
+    def node_pids(self) -> list[int]:
+        """The JVMs of the cluster's nodes (this machine's processes: the benchmark runs its nodes locally)."""
+        return [node["process"]["id"] for node in self.get("/_nodes/process")["nodes"].values()]
+
+    def heap_mib(self) -> tuple[float, float]:
+        """Heap in use and heap maximum, summed over the nodes, in MiB."""
+        nodes = self.get("/_nodes/stats/jvm")["nodes"].values()
+        used = sum(node["jvm"]["mem"]["heap_used_in_bytes"] for node in nodes)
+        most = sum(node["jvm"]["mem"]["heap_max_in_bytes"] for node in nodes)
+        return used / MIB, most / MIB
+
+    def store_bytes(self) -> tuple[int, int]:
+        """Bytes on disk of the live index: every copy of every shard, and the files (segments) of the primaries."""
+        stats = self.get(f"/{self.alias}/_stats/store,segments")["_all"]
+        return stats["total"]["store"]["size_in_bytes"], stats["primaries"]["segments"]["count"]
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used so far, in seconds (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError, ValueError):
+        return 0.0
+
+
+def rss_kib(pid: int) -> int:
+    """Return a process's resident set size now, in KiB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
 
 
 @dataclass
@@ -89,6 +158,14 @@ class Row:
     reported_incremental_s: float
     incremental_ratio: float
     incremental_rss_main_mib: float
+    engine: str = "whoosh"
+    incremental_articles_per_s: float = 0.0
+    cpu_main_s: float = 0.0
+    cpu_workers_s: float = 0.0
+    cpu_engine_s: float = 0.0
+    engine_peak_rss_mib: float = 0.0
+    engine_heap_peak_mib: float = 0.0
+    engine_heap_max_mib: float = 0.0
     full_summary: dict = field(default_factory=dict)
     incremental_summary: dict = field(default_factory=dict)
 
@@ -129,20 +206,43 @@ def descendants(root: int) -> set[int]:
     return found
 
 
-def run_indexer(corpus: Path, index: Path, workers: int, full: bool, log: Path) -> Measured:
-    """Run `python -m indexer` once as its own process; return its JSON summary, wall time and peak memory."""
+def run_indexer(
+    corpus: Path, index: Path, workers: int, full: bool, log: Path, cluster: Cluster | None = None
+) -> Measured:
+    """Run `python -m indexer` once as its own process; return its JSON summary, wall time, peak memory and CPU."""
     command = [sys.executable, "-m", "indexer", "--corpus", str(corpus), "--index", str(index)]
     command += ["--json", "--workers", str(workers)] + (["--full"] if full else [])
+    env = dict(os.environ)
+    jvms: list[int] = []
+    if cluster is not None:
+        env |= {"ARCHIVE_BACKEND": "opensearch", "ARCHIVE_OPENSEARCH_URL": cluster.url,
+                "ARCHIVE_OPENSEARCH_INDEX": cluster.alias}  # fmt: skip
+        jvms = cluster.node_pids()
+    jvm_cpu_before = sum(cpu_seconds(pid) for pid in jvms)
     peaks: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    jvm_rss: dict[int, int] = {}
+    heap = {"peak": 0.0, "max": 0.0}
     done = threading.Event()
     with log.with_suffix(".out").open("w") as out, log.with_suffix(".err").open("w") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err, env=env)
 
         def poll() -> None:
+            last_heap = 0.0
             while not done.is_set():
                 for pid in {process.pid} | descendants(process.pid):
                     peaks[pid] = max(peaks.get(pid, 0), hwm_kib(pid))
+                    cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
+                for pid in jvms:
+                    jvm_rss[pid] = max(jvm_rss.get(pid, 0), rss_kib(pid))
+                if cluster is not None and time.monotonic() - last_heap >= 1.0:
+                    last_heap = time.monotonic()
+                    try:
+                        used, most = cluster.heap_mib()
+                        heap["peak"], heap["max"] = max(heap["peak"], used), most
+                    except OSError:
+                        pass
                 done.wait(POLL_SECONDS)
 
         poller = threading.Thread(target=poll, daemon=True)
@@ -158,6 +258,7 @@ def run_indexer(corpus: Path, index: Path, workers: int, full: bool, log: Path) 
         raise SystemExit(f"{' '.join(command)} exited with {process.returncode}:\n{tail}")
     summary = json.loads(log.with_suffix(".out").read_text(encoding="utf-8"))
     children = [kib for pid, kib in peaks.items() if pid != process.pid]
+    # CPU seconds are polled every 0.1 s: a process's last tenth of a second may be missed.
     return Measured(
         summary=summary,
         wall=wall,
@@ -165,6 +266,12 @@ def run_indexer(corpus: Path, index: Path, workers: int, full: bool, log: Path) 
         child_peak_kib=max(children, default=0),
         tree_peak_wait4_kib=usage.ru_maxrss,  # KiB on Linux
         processes=len(peaks),
+        cpu_main_s=round(cpu.get(process.pid, 0.0), 1),
+        cpu_children_s=round(sum(s for pid, s in cpu.items() if pid != process.pid), 1),
+        cpu_engine_s=round(sum(cpu_seconds(pid) for pid in jvms) - jvm_cpu_before, 1),
+        engine_peak_rss_kib=sum(jvm_rss.values()),
+        engine_heap_peak_mib=round(heap["peak"], 1),
+        engine_heap_max_mib=round(heap["max"], 1),
     )
 
 
@@ -259,7 +366,9 @@ def machine() -> dict:
 
 def measure_size(articles: int, args: argparse.Namespace, cpus: int) -> dict:
     """Generate (or reuse) the corpus of one size and measure every reindex of it."""
-    corpus, index = args.work / f"corpus-{articles}", args.work / f"index-{articles}"
+    corpus = args.work / f"corpus-{articles}"
+    index = args.work / (f"index-{articles}" if args.label == "whoosh" else f"index-{args.label}-{articles}")
+    cluster = Cluster(args.opensearch, f"{args.opensearch_index}{articles}") if args.opensearch else None
     logs = args.work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(corpus / ADDED_FOLDER, ignore_errors=True)  # left by an interrupted run
@@ -277,12 +386,13 @@ def measure_size(articles: int, args: argparse.Namespace, cpus: int) -> dict:
     for workers in worker_counts:
         shutil.rmtree(index, ignore_errors=True)
         print(f"{articles}: full reindex, {workers} worker(s)", file=sys.stderr, flush=True)
-        full = run_indexer(corpus, index, workers, True, logs / f"{articles}-w{workers}-full")
+        stem = f"{args.label}-{articles}-w{workers}"
+        full = run_indexer(corpus, index, workers, True, logs / f"{stem}-full", cluster)
         notes += check(full.summary, f"{articles} articles, {workers} worker(s), full", articles)
-        index_bytes, index_files = disk_usage(live_index(index))
+        index_bytes, index_files = cluster.store_bytes() if cluster else disk_usage(live_index(index))
         generate(corpus / ADDED_FOLDER, added, articles, args.seed, args.source)
         print(f"{articles}: incremental reindex after {added} new articles", file=sys.stderr, flush=True)
-        inc = run_indexer(corpus, index, workers, False, logs / f"{articles}-w{workers}-incremental")
+        inc = run_indexer(corpus, index, workers, False, logs / f"{stem}-incremental", cluster)
         notes += check(inc.summary, f"{articles} articles, {workers} worker(s), +1%", added)
         shutil.rmtree(corpus / ADDED_FOLDER)
         rows.append(
@@ -303,6 +413,14 @@ def measure_size(articles: int, args: argparse.Namespace, cpus: int) -> dict:
                 reported_incremental_s=inc.summary.get("seconds", 0.0),
                 incremental_ratio=round(inc.wall / full.wall, 3),
                 incremental_rss_main_mib=round(inc.main_peak_kib / 1024, 1),
+                engine=args.label,
+                incremental_articles_per_s=round(added / inc.wall, 1),
+                cpu_main_s=full.cpu_main_s,
+                cpu_workers_s=full.cpu_children_s,
+                cpu_engine_s=full.cpu_engine_s,
+                engine_peak_rss_mib=round(full.engine_peak_rss_kib / 1024, 1),
+                engine_heap_peak_mib=full.engine_heap_peak_mib,
+                engine_heap_max_mib=full.engine_heap_max_mib,
                 full_summary=counts(full.summary),
                 incremental_summary=counts(inc.summary),
             )
@@ -333,17 +451,26 @@ def print_table(info: dict, results: list[dict]) -> None:
             f"{result['corpus_mib']:.0f} MiB on disk, {made}"
         )
     print(
-        "\n| articles | workers | full reindex s | articles/s | peak RSS MiB main / largest child "
-        "| incremental +1% s | incremental/full | index MiB |"
+        "\n| engine | articles | workers | full reindex s | articles/s | peak RSS MiB main / largest child "
+        "| engine JVMs: peak RSS / heap in use / heap max MiB | CPU s: main / workers / engine (wall x CPUs) "
+        "| incremental +1% s | its articles/s | index MiB |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("|" + " --- |" * 11)
+    cpus = info["cpus_usable"] or 1
     for result in results:
         for row in result["rows"]:
             child = f"{row['rss_child_mib']:.0f}" if row["rss_child_mib"] else "-"
+            jvm = "-"
+            if row.get("engine_peak_rss_mib"):
+                jvm = (f"{row['engine_peak_rss_mib']:.0f} / {row['engine_heap_peak_mib']:.0f} / "
+                       f"{row['engine_heap_max_mib']:.0f}")  # fmt: skip
+            spent = (f"{row.get('cpu_main_s', 0):.0f} / {row.get('cpu_workers_s', 0):.0f} / "
+                     f"{row.get('cpu_engine_s', 0):.0f} ({row['full_s'] * cpus:.0f})")  # fmt: skip
             print(
-                f"| {row['articles']} | {row['workers']} | {row['full_s']:.1f} | {row['articles_per_s']:.0f} | "
-                f"{row['rss_main_mib']:.0f} / {child} | {row['incremental_s']:.1f} | "
-                f"{row['incremental_ratio']:.2f} | {row['index_mib']:.1f} |"
+                f"| {row.get('engine', 'whoosh')} | {row['articles']} | {row['workers']} | {row['full_s']:.1f} | "
+                f"{row['articles_per_s']:.0f} | {row['rss_main_mib']:.0f} / {child} | {jvm} | {spent} | "
+                f"{row['incremental_s']:.1f} | {row.get('incremental_articles_per_s', 0):.0f} | "
+                f"{row['index_mib']:.1f} |"
             )
     notes = [note for result in results for note in result["notes"]]
     for note in notes:
@@ -373,7 +500,13 @@ def main() -> int:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="news-bench JSON lines")
     parser.add_argument("--keep-index", action="store_true", help="keep WORK/index-N of the last run of each size")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument("--opensearch", metavar="URLS", help="write into this OpenSearch cluster instead of Whoosh")
+    parser.add_argument(
+        "--opensearch-index", default="scale", help="alias prefix on the cluster: the alias is PREFIX<articles>"
+    )
+    parser.add_argument("--label", help="engine name in the tables and file names (default: whoosh or opensearch)")
     args = parser.parse_args()
+    args.label = args.label or ("opensearch" if args.opensearch else "whoosh")
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     cpus = os.cpu_count() or 1
     args.work = args.work.resolve()

@@ -18,10 +18,15 @@ Over HTTP, for each --clients count, a fresh production server (`python app.py`,
 a free port) is warmed with every request once, then that many keep-alive clients cycle through the
 mix for --seconds. Every response must be a 200 with the documented keys (exit status 1 otherwise).
 
-With --opensearch URL, the same requests also go through the archive on that OpenSearch cluster,
-interleaved with the others: its alias (--opensearch-index) must hold the same corpus, written by
-the real command (`ARCHIVE_BACKEND=opensearch ... python -m indexer --corpus DIR --full`); a table
-puts it beside the service on Whoosh, with whether the totals agree.
+With --opensearch URLS (repeatable: one per cluster, each with its --opensearch-index ALIAS and an
+--opensearch-label), the same requests also go through the archive on that OpenSearch cluster,
+interleaved with the others: its alias must hold the same corpus, written by the real command
+(`ARCHIVE_BACKEND=opensearch ... python -m indexer --corpus DIR --full`); a table puts it beside the
+service on Whoosh, with whether the totals agree. Over HTTP, each engine gets its own server runs:
+`python app.py` with the engine's settings and its default WEB_PROCESSES (Whoosh 1, OpenSearch one
+per core), and Whoosh also with every count in --whoosh-processes. The server's memory is the sum of
+the peak resident sets of its processes (the supervisor and its workers); a cluster's JVMs are
+reported beside it (their resident set and heap in use after the run).
 
 Prints Markdown tables (milliseconds): median, p95, p99 per query kind and overall; service/raw and
 service/FTS5; requests/s, errors and the server's peak RSS (VmHWM). --json writes the figures for
@@ -34,6 +39,7 @@ import argparse
 import collections
 import datetime as dt
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -46,6 +52,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,13 +175,22 @@ def timed(call: Callable[[], object]) -> tuple[float, object]:
 
 
 def run_in_process(
-    archive: ArchiveIndex, fts: Fts5Archive, mix: Mix, repeat: int, opensearch: Archive | None = None
+    archive: ArchiveIndex,
+    fts: Fts5Archive,
+    mix: Mix,
+    repeat: int,
+    others: dict[str, Archive] | None = None,
+    collapse: bool = False,
 ) -> tuple[dict, dict]:
-    """Time every request on the three paths (and OpenSearch's service, if given), interleaved.
+    """Time every request on the three paths (and the service on each other engine, by label), interleaved.
+
+    collapse: the archive's requests collapse near-duplicates, as the search page does (raw Whoosh and FTS5,
+    the yardsticks, cannot).
 
     Returns (samples per path and kind, totals).
     """
-    paths = (*PATHS, "opensearch") if opensearch is not None else PATHS
+    others = others or {}
+    paths = (*PATHS, *others)
     samples: dict[str, dict[str, list[float]]] = {path: collections.defaultdict(list) for path in paths}
     totals: dict[str, list[dict]] = collections.defaultdict(list)
     service = Archive(WhooshBackend(archive))  # what the pages and the API call, search policy included
@@ -184,14 +200,14 @@ def run_in_process(
         for kind, queries in mix.items():
             log(f"in-process: {kind}")
             for params in queries:
-                request = build_request({k: [v] for k, v in params.items()})
+                request = build_request({k: [v] for k, v in params.items()}, collapse_by_default=collapse)
                 calls: dict[str, Callable[[], object]] = {
                     "service": lambda request=request: service.search(request),
                     "raw": lambda params=params: raw_search(searcher, whoosh_parser, params),
                     "fts5": lambda params=params: fts.search(params),
                 }
-                if opensearch is not None:
-                    calls["opensearch"] = lambda request=request: opensearch.search(request)
+                for label, other in others.items():
+                    calls[label] = lambda request=request, other=other: other.search(request)
                 # The first run of each warms caches on every path, and gives the answers to compare.
                 served = service.search(request)
                 try:
@@ -212,7 +228,7 @@ def run_in_process(
                         if answered
                         else None,
                         "page_hits": len(served.hits),
-                        "opensearch": opensearch.search(request).total if opensearch is not None else None,
+                        **{label: other.search(request).total for label, other in others.items()},
                     }
                 )
                 for _ in range(repeat):
@@ -222,6 +238,33 @@ def run_in_process(
 
 
 # -- over HTTP -----------------------------------------------------------------------------------------
+
+
+class Engine:
+    """An OpenSearch cluster holding the same corpus: its label, the app settings that serve it, its JVMs."""
+
+    def __init__(self, label: str, urls: str, alias: str) -> None:
+        self.label = label
+        self.url = urls.split(",")[0].rstrip("/")
+        self.settings = {"BACKEND": "opensearch", "OPENSEARCH_URL": urls, "OPENSEARCH_INDEX": alias}
+
+    def get(self, path: str) -> dict:
+        with urllib.request.urlopen(self.url + path, timeout=30) as response:
+            return json.loads(response.read())
+
+    def archive(self) -> Archive:
+        return Archive(open_backend({**self.settings, "INDEX_DIR": tempfile.mkdtemp()}))
+
+    def jvm_memory(self) -> dict:
+        """Resident set (this machine's JVMs), heap in use and heap maximum of the nodes, summed, in MiB."""
+        nodes = self.get("/_nodes/stats/jvm")["nodes"].values()
+        pids = [node["process"]["id"] for node in self.get("/_nodes/process")["nodes"].values()]
+        return {
+            "jvm_rss_mib": round(sum(proc_status_kb(pid, "VmRSS") for pid in pids) / 1024, 1),
+            "jvm_heap_used_mib": round(sum(n["jvm"]["mem"]["heap_used_in_bytes"] for n in nodes) / 2**20, 1),
+            "jvm_heap_max_mib": round(sum(n["jvm"]["mem"]["heap_max_in_bytes"] for n in nodes) / 2**20, 1),
+            "nodes": len(pids),
+        }
 
 
 def free_port() -> int:
@@ -242,14 +285,38 @@ def proc_status_kb(pid: int, key: str) -> int:
     return 0
 
 
-class Server:
-    """The production server (`python app.py`) on a free port of 127.0.0.1, serving one index root."""
+def children(root: int) -> set[int]:
+    """Return the pids of the processes whose parent is root."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == root:
+                found.add(int(entry.name))
+    return found
 
-    def __init__(self, index_root: Path, log_path: Path, searches_at_once: int | None = None) -> None:
+
+class Server:
+    """The production server (`python app.py`) on a free port of 127.0.0.1, serving one archive."""
+
+    def __init__(
+        self,
+        index_root: Path,
+        log_path: Path,
+        searches_at_once: int | None = None,
+        engine: dict[str, str] | None = None,
+        processes: int | None = None,
+    ) -> None:
         self.port = free_port()
         env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index_root), "HOST": "127.0.0.1", "PORT": str(self.port)}
+        env |= {f"ARCHIVE_{key}": value for key, value in (engine or {}).items()}
         if searches_at_once is not None:
             env["ARCHIVE_SEARCHES_AT_ONCE"] = str(searches_at_once)
+        if processes is not None:
+            env["ARCHIVE_WEB_PROCESSES"] = str(processes)
         self.log_path = log_path
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
@@ -272,8 +339,13 @@ class Server:
                 raise RuntimeError(f"the server did not answer within {SERVER_START_SECONDS}s; see {log_path}")
             time.sleep(0.2)
 
+    def pids(self) -> set[int]:
+        """The server's processes: itself and, with several web processes, its workers."""
+        return {self.process.pid} | children(self.process.pid)
+
     def peak_rss_mib(self) -> float:
-        return round(proc_status_kb(self.process.pid, "VmHWM") / 1024, 1)
+        """The sum of the peak resident sets of the server's processes."""
+        return round(sum(proc_status_kb(pid, "VmHWM") for pid in self.pids()) / 1024, 1)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -292,9 +364,12 @@ def get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
+COLLAPSE = {"collapse": "0"}  # the API's default; main() sets it to "1" for --collapse, as the search page does
+
+
 def api_path(params: dict[str, str]) -> str:
     """The API URL path of one request of the mix."""
-    return "/api/search?" + urllib.parse.urlencode(params)
+    return "/api/search?" + urllib.parse.urlencode({**params, **COLLAPSE})
 
 
 def check(status: int, body: bytes) -> tuple[str | None, dict | None]:
@@ -316,17 +391,24 @@ def run_http(
     seconds: float,
     work: Path,
     searches_at_once: int | None = None,
+    engine: Engine | None = None,
+    processes: int | None = None,
 ) -> dict:
     """Start a fresh server, warm it, run `clients` keep-alive clients for `seconds`; return the figures.
 
-    searches_at_once: the server's SEARCHES_AT_ONCE (None: its default).
+    searches_at_once: the server's SEARCHES_AT_ONCE (None: its default); engine: the archive served (None:
+    the Whoosh index at index_root); processes: its WEB_PROCESSES (None: the engine's default).
     """
-    server = Server(index_root, work / f"server-{clients}-{searches_at_once}.log", searches_at_once)
+    label = engine.label if engine else "whoosh"
+    log_path = work / f"server-{label}-{clients}-{searches_at_once}-{processes}.log"
+    server = Server(index_root, log_path, searches_at_once, engine.settings if engine else None, processes)
     errors: list[str] = []
     # Kinds interleaved (one query of each kind, then the next of each), so every kind gets its share.
     rounds = max(len(queries) for queries in mix.values())
     flat = [(kind, api_path(queries[i])) for i in range(rounds) for kind, queries in mix.items() if i < len(queries)]
-    expected = {api_path(row["params"]): row["service"] for rows in expected_totals.values() for row in rows}
+    # Each engine's totals in-process (an OpenSearch estimate past its exact-collapse limit may differ from Whoosh's).
+    key = engine.label if engine else "service"
+    expected = {api_path(row["params"]): row[key] for rows in expected_totals.values() for row in rows}
 
     def warm() -> None:
         # Each request once, and a check that the server searches the same index as the in-process run.
@@ -390,10 +472,15 @@ def run_http(
             thread.join()
         duration = time.perf_counter() - started
         peak = server.peak_rss_mib()
+        workers = len(server.pids()) - 1 or 1  # gunicorn's workers below the server, or waitress in it
+        jvm = engine.jvm_memory() if engine else {}
     finally:
         server.stop()
     requests = sum(len(values) for values in samples.values())
     return {
+        "engine": label,
+        "web_processes": workers,
+        **jvm,
         "clients": clients,
         "searches_at_once": searches_at_once,
         "seconds": round(duration, 2),
@@ -457,46 +544,57 @@ def print_in_process(figures: dict[str, dict[str, dict[str, float]]], count: int
         print(f"| {label} | {' | '.join(cells)} | {ratio(service, raw)} | {ratio(service, fts)} |")
 
 
-def print_opensearch(figures: dict[str, dict[str, dict[str, float]]], totals: dict[str, list[dict]]) -> None:
-    """The archive's service on Whoosh beside the same service on OpenSearch, per query kind."""
-    print("\nThe same requests through the archive on OpenSearch (one local node); milliseconds\n")
-    print("| query kind | Whoosh median | Whoosh p95 | OpenSearch median | OpenSearch p95 | OpenSearch/Whoosh "
-          "(median) | totals equal |")  # fmt: skip
-    print("|" + " --- |" * 7)
+def print_engines(
+    figures: dict[str, dict[str, dict[str, float]]], totals: dict[str, list[dict]], labels: list[str]
+) -> None:
+    """The archive's service on Whoosh beside the same service on each OpenSearch cluster, per query kind."""
+    print("\nThe full UI request (hits, snippets, every facet, months) in-process, per engine; milliseconds\n")
+    heads = " | ".join(f"{label} median | {label} p95 | {label}/Whoosh p95 | totals equal" for label in labels)
+    print(f"| query kind | Whoosh median | Whoosh p95 | {heads} |")
+    print("|" + " --- |" * (3 + 4 * len(labels)))
     for kind in figures["service"]:
-        whoosh, other = figures["service"][kind], figures["opensearch"].get(kind, summary([]))
+        whoosh = figures["service"][kind]
         rows = [row for rows in totals.values() for row in rows] if kind == "all" else totals.get(kind, [])
-        equal = sum(row["service"] == row["opensearch"] for row in rows)
-        label = f"**{kind}**" if kind == "all" else kind
-        print(f"| {label} | {ms(whoosh['median'])} | {ms(whoosh['p95'])} | {ms(other['median'])} | "
-              f"{ms(other['p95'])} | {ratio(other['median'], whoosh['median'])} | {equal}/{len(rows)} |")  # fmt: skip
+        cells = [f"**{kind}**" if kind == "all" else kind, ms(whoosh["median"]), ms(whoosh["p95"])]
+        for label in labels:
+            other = figures[label].get(kind, summary([]))
+            equal = sum(row["service"] == row[label] for row in rows)
+            cells += [ms(other["median"]), ms(other["p95"]), ratio(other["p95"], whoosh["p95"]), f"{equal}/{len(rows)}"]
+        print("| " + " | ".join(str(cell) for cell in cells) + " |")
 
 
 def print_http(runs: list[dict], count: int) -> None:
-    """The HTTP tables: one summary row per client count, then latencies per query kind."""
-    print(f"\nOver HTTP (`python app.py`, waitress), {count} articles; milliseconds\n")
-    print("| clients | searches at once | requests | errors | req/s | median | p95 | p99 | server peak RSS MiB |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    """The HTTP tables: one summary row per engine, server and client count, then latencies per query kind."""
+    print(f"\nOver HTTP (`python app.py`), {count} articles; milliseconds\n")
+    print(
+        "| engine | web processes | clients | searches at once | requests | errors | req/s | median | p95 | p99 "
+        "| server peak RSS MiB (all processes) | JVMs RSS / heap in use / heap max MiB |"
+    )
+    print("|" + " --- |" * 12)
     for run in runs:
         stats = run["latency"]["all"]
         at_once = run.get("searches_at_once") or "default"
+        jvm = "-"
+        if run.get("jvm_rss_mib"):
+            jvm = f"{run['jvm_rss_mib']:.0f} / {run['jvm_heap_used_mib']:.0f} / {run['jvm_heap_max_mib']:.0f}"
         print(
-            f"| {run['clients']} | {at_once} | {run['requests']} | {run['errors']} | {run['requests_per_s']:.1f} | "
-            f"{ms(stats['median'])} | {ms(stats['p95'])} | {ms(stats['p99'])} | {run['server_peak_rss_mib']:.0f} |"
+            f"| {run.get('engine', 'whoosh')} | {run.get('web_processes', 1)} | {run['clients']} | {at_once} | "
+            f"{run['requests']} | {run['errors']} | {run['requests_per_s']:.1f} | {ms(stats['median'])} | "
+            f"{ms(stats['p95'])} | {ms(stats['p99'])} | {run['server_peak_rss_mib']:.0f} | {jvm} |"
         )
     kinds = [kind for kind in runs[0]["latency"] if kind != "all"]
-    heads = [f"{r['clients']} cl./{r.get('searches_at_once') or 'default'} median | p95 | p99" for r in runs]
+    heads = [f"{r.get('engine', 'whoosh')} {r.get('web_processes', 1)}p {r['clients']}cl median | p95" for r in runs]
     print("\n| query kind | " + " | ".join(heads) + " |")
-    print("|" + " --- |" * (1 + 3 * len(runs)))
+    print("|" + " --- |" * (1 + 2 * len(runs)))
     for kind in kinds:
         cells = []
         for run in runs:
             stats = run["latency"].get(kind, summary([]))
-            cells += [ms(stats["median"]), ms(stats["p95"]), ms(stats["p99"])]
+            cells += [ms(stats["median"]), ms(stats["p95"])]
         print(f"| {kind} | {' | '.join(cells)} |")
     for run in runs:
         for error in run["error_samples"]:
-            print(f"error ({run['clients']} clients): {error}")
+            print(f"error ({run.get('engine', 'whoosh')}, {run['clients']} clients): {error}")
 
 
 def folder_mib(path: Path) -> float:
@@ -516,9 +614,18 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the figures here, for plot_scale.py")
     parser.add_argument("--fts5-db", type=Path, help="SQLite database file (default: beside the index root)")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
-    parser.add_argument("--opensearch", metavar="URL", help="also time the archive on this OpenSearch cluster")
     parser.add_argument(
-        "--opensearch-index", default="archive", help="its alias, already holding the same corpus (`reindex` into it)"
+        "--opensearch", metavar="URLS", action="append", default=[], help="also time the archive on this cluster"
+    )
+    parser.add_argument(
+        "--opensearch-index", action="append", default=[], help="its alias, holding the same corpus (`reindex` into it)"
+    )
+    parser.add_argument("--opensearch-label", action="append", default=[], help="its name in the tables")
+    parser.add_argument(
+        "--collapse", action="store_true", help="collapse near-duplicates in every request, as the search page does"
+    )
+    parser.add_argument(
+        "--whoosh-processes", default="", help="comma-separated WEB_PROCESSES to also serve Whoosh with over HTTP"
     )
     parser.add_argument(
         "--searches-at-once",
@@ -538,29 +645,42 @@ def main() -> int:
     label = args.label or (f"{round(documents / 1000)}k" if documents >= 1000 else str(documents))
     fts = Fts5Archive.for_index(args.index_root, args.fts5_db, log=log)
     mix = scale_mix(archive)
-    other = None
-    if args.opensearch:
-        settings = {"BACKEND": "opensearch", "OPENSEARCH_URL": args.opensearch, "INDEX_DIR": tempfile.mkdtemp(),
-                    "OPENSEARCH_INDEX": args.opensearch_index}  # fmt: skip
-        other = Archive(open_backend(settings))
-    samples, totals = run_in_process(archive, fts, mix, args.repeat, other)
+    engines = [
+        Engine(label or f"OpenSearch {n + 1}", urls, alias)
+        for n, (urls, alias, label) in enumerate(
+            itertools.zip_longest(args.opensearch, args.opensearch_index, args.opensearch_label)
+        )
+    ]
+    others = {engine.label: engine.archive() for engine in engines}
+    COLLAPSE["collapse"] = "1" if args.collapse else "0"
+    samples, totals = run_in_process(archive, fts, mix, args.repeat, others, args.collapse)
     in_process = {path: summarise(values) for path, values in samples.items()}
     http_runs = []
     if not args.no_http:
         work = Path(tempfile.mkdtemp(prefix="search-scale-"))
-        settings = [int(v) for v in args.searches_at_once.split(",") if v.strip()] or [None]
-        for at_once in settings:
-            for clients in (int(c) for c in args.clients.split(",") if c.strip()):
-                log(f"HTTP: {clients} clients for {args.seconds:g}s, searches at once: {at_once or 'default'}")
-                http_runs.append(run_http(args.index_root, mix, totals, clients, args.seconds, work, at_once))
+        client_counts = [int(c) for c in args.clients.split(",") if c.strip()]
+        at_once_settings = [int(v) for v in args.searches_at_once.split(",") if v.strip()] or [None]
+        whoosh_processes = [int(v) for v in args.whoosh_processes.split(",") if v.strip()]
+        servers: list[tuple[Engine | None, int | None, int | None]] = [(None, None, a) for a in at_once_settings]
+        servers += [(None, p, None) for p in whoosh_processes]
+        servers += [(engine, None, None) for engine in engines]
+        for engine, processes, at_once in servers:
+            for clients in client_counts:
+                name = engine.label if engine else "whoosh"
+                log(f"HTTP {name}: {clients} clients for {args.seconds:g}s, processes {processes or 'default'}, "
+                    f"searches at once: {at_once or 'default'}")  # fmt: skip
+                http_runs.append(
+                    run_http(args.index_root, mix, totals, clients, args.seconds, work, at_once, engine, processes)
+                )
     archive.close()
 
     sizes = f"index {folder_mib(archive.live_dir())} MiB, FTS5 database {folder_mib(fts.path)} MiB"
     print(f"\n## {label}: {documents} documents, {count} articles (the rest are exact copies); {sizes}")
     print_totals(totals)
     print_in_process(in_process, count, args.repeat)
-    if other is not None:
-        print_opensearch(in_process, totals)
+    if engines:
+        print_engines(in_process, totals, [engine.label for engine in engines])
+    for other in others.values():
         other.close()
     if http_runs:
         print_http(http_runs, count)
@@ -585,6 +705,8 @@ def main() -> int:
             "totals": totals,
             "in_process": in_process,
             "http": http_runs,
+            "engines": [engine.label for engine in engines],
+            "collapse": args.collapse,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
