@@ -625,6 +625,9 @@ def main() -> int:
         "--collapse", action="store_true", help="collapse near-duplicates in every request, as the search page does"
     )
     parser.add_argument(
+        "--no-whoosh-http", action="store_true", help="over HTTP, serve only the OpenSearch clusters (a re-run)"
+    )
+    parser.add_argument(
         "--whoosh-processes", default="", help="comma-separated WEB_PROCESSES to also serve Whoosh with over HTTP"
     )
     parser.add_argument(
@@ -661,8 +664,10 @@ def main() -> int:
         client_counts = [int(c) for c in args.clients.split(",") if c.strip()]
         at_once_settings = [int(v) for v in args.searches_at_once.split(",") if v.strip()] or [None]
         whoosh_processes = [int(v) for v in args.whoosh_processes.split(",") if v.strip()]
-        servers: list[tuple[Engine | None, int | None, int | None]] = [(None, None, a) for a in at_once_settings]
-        servers += [(None, p, None) for p in whoosh_processes]
+        servers: list[tuple[Engine | None, int | None, int | None]] = []
+        if not args.no_whoosh_http:
+            servers += [(None, None, a) for a in at_once_settings]
+            servers += [(None, p, None) for p in whoosh_processes]
         servers += [(engine, None, None) for engine in engines]
         for engine, processes, at_once in servers:
             for clients in client_counts:

@@ -31,18 +31,21 @@ pytestmark = needs_java
 # Just past what the cluster lets one request page through (index.max_result_window).
 DEEP = 10_050
 FIRST_DAY = dt.date(1990, 1, 1)
+# Every article is a near-duplicate of the two next to it: DEEP // VERSIONS stories, every article clustered.
+VERSIONS = 3
 
 
 @pytest.fixture(scope="module")
 def deep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestArchive]:
-    """An archive of DEEP short articles, article n dated n days after FIRST_DAY."""
+    """An archive of DEEP short articles, article n dated n days after FIRST_DAY, in clusters of VERSIONS."""
     settings = engine_settings("opensearch", tmp_path_factory.mktemp("deep"))
     backend = open_backend(settings)
     with backend.update(full=True) as update:
         for n in range(DEEP):
             update.put(
                 sample_record(n, title=f"Harbour report {n}", body=f"Ships in harbour, entry {n}.",
-                              date=FIRST_DAY + dt.timedelta(days=n), source=f"Desk {n % 7}")
+                              date=FIRST_DAY + dt.timedelta(days=n), source=f"Desk {n % 7}",
+                              near_keys=[f"story{n // VERSIONS}-{k}" for k in range(3)])
             )  # fmt: skip
     archive = TestArchive(backend, settings)
     yield archive
@@ -84,6 +87,16 @@ def test_facet_counts_and_months_cover_the_whole_archive(deep):
     ]
     assert sum(month.count for month in result.months) == DEEP
     assert all(month.count == month.total_in_archive for month in result.months)
+
+
+def test_collapse_counts_exactly_past_one_page_of_clustered_matches(deep):
+    # More clustered matches than one request reads: the collapse reads them in pages, and stays exact.
+    result = deep.search(build_request({"q": ["harbour"], "collapse": ["1"], "sort": ["date"], "per_page": ["5"]}))
+    assert result.total == DEEP // VERSIONS and result.exact
+    assert [hit.id for hit in result.hits] == [f"sample{n:04d}" for n in range(0, 5 * VERSIONS, VERSIONS)]
+    assert all(hit.versions == VERSIONS for hit in result.hits)
+    last = deep.search(build_request({"q": ["harbour"], "collapse": ["1"], "sort": ["-date"], "per_page": ["1"]}))
+    assert [hit.id for hit in last.hits] == [f"sample{DEEP - VERSIONS:04d}"]  # the earliest of the last story
 
 
 def test_health_names_the_cluster_but_never_its_credentials(deep):

@@ -131,9 +131,11 @@ def settings(tmp_path: Path, backend_name: str):
     drop_archive(found)
 
 
-def test_several_processes_build_serve_and_replace_a_killed_worker(settings):
-    server = Server(settings, ARCHIVE_WEB_PROCESSES="2")
+def test_several_processes_build_serve_and_replace_a_killed_worker(settings, tmp_path):
+    server = Server(settings, ARCHIVE_WEB_PROCESSES="2", HOME=str(tmp_path / "home"))
     try:
+        # Nothing but the one port: no control socket that another archive's server would share.
+        assert not (tmp_path / "home" / ".gunicorn").exists()
         assert any("building it from" in line for line in server.output)  # built before the workers started
         assert any("with 2 processes" in line for line in server.output)
         workers = server.workers()

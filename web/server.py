@@ -102,6 +102,9 @@ def run_processes(make_app: Callable[[], Flask], host: str, port: int, processes
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "archive-web",
+        # gunicorn's control socket is one file in the user's home (~/.gunicorn/gunicorn.ctl) that two
+        # archives served side by side would share; signals do what it offers (TERM stops, HUP reloads).
+        "control_socket_disable": True,
     }
 
     class Workers(BaseApplication):
