@@ -75,6 +75,7 @@ from search.request import build_request  # noqa: E402
 PATHS = ("service", "raw", "fts5")
 REQUIRED_KEYS = {"query", "total", "results", "facets", "page", "pages"}
 SERVER_START_SECONDS = 120
+WARM_CLIENTS = 16
 
 Mix = dict[str, list[dict[str, str]]]
 
@@ -428,8 +429,9 @@ def run_http(
         connection.close()
 
     try:
-        # As many warm-up clients as measured ones: each server thread's searcher gets its per-index caches.
-        warmers = [threading.Thread(target=warm) for _ in range(clients)]
+        # As many warm-up clients as measured ones, up to WARM_CLIENTS (two processes of 8 threads): each server
+        # thread's searcher gets its per-index caches.
+        warmers = [threading.Thread(target=warm) for _ in range(min(clients, WARM_CLIENTS))]
         for thread in warmers:
             thread.start()
         for thread in warmers:
