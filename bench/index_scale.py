@@ -126,18 +126,6 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def rss_kib(pid: int) -> int:
-    """Return a process's resident set size now, in KiB (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        pass
-    return 0
-
-
 @dataclass
 class Row:
     """The figures of one (size, workers) pair: a full reindex and the incremental one after it."""
@@ -170,12 +158,12 @@ class Row:
     incremental_summary: dict = field(default_factory=dict)
 
 
-def hwm_kib(pid: int) -> int:
-    """Return a process's peak resident set size in KiB (0 when it is gone or a zombie)."""
+def status_kib(pid: int, key: str = "VmHWM") -> int:
+    """Return a memory figure of a process in KiB (VmHWM: its peak resident set, VmRSS: now); 0 when it is gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
             for line in handle:
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{key}:"):
                     return int(line.split()[1])
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         pass
@@ -232,10 +220,10 @@ def run_indexer(
             last_heap = 0.0
             while not done.is_set():
                 for pid in {process.pid} | descendants(process.pid):
-                    peaks[pid] = max(peaks.get(pid, 0), hwm_kib(pid))
+                    peaks[pid] = max(peaks.get(pid, 0), status_kib(pid))
                     cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
                 for pid in jvms:
-                    jvm_rss[pid] = max(jvm_rss.get(pid, 0), rss_kib(pid))
+                    jvm_rss[pid] = max(jvm_rss.get(pid, 0), status_kib(pid, "VmRSS"))
                 if cluster is not None and time.monotonic() - last_heap >= 1.0:
                     last_heap = time.monotonic()
                     try:

@@ -24,7 +24,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display on servers
 
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter  # noqa: E402
+from plot_scale import log_axes  # noqa: E402
 
 COLOURS = ["tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown"]
 
@@ -33,18 +33,6 @@ def load(folder: Path) -> list[dict]:
     """Read the result files, smallest corpus first."""
     runs = [json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("engines-*.json")]
     return sorted(runs, key=lambda run: run["documents"])
-
-
-def log_axes(ax, ticks: list[int], labels: list[str]) -> None:
-    """Logarithmic axes ticked at the measured values, in plain numbers."""
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xticklabels(labels)
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
-    ax.yaxis.set_minor_formatter(StrMethodFormatter("{x:g}"))
-    ax.grid(True, which="both", alpha=0.3)
 
 
 def plot(runs: list[dict], out: Path) -> None:

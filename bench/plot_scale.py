@@ -41,6 +41,21 @@ def load(paths: list[Path]) -> list[dict]:
     return [by_size[size] for size in sorted(by_size)]
 
 
+def log_axes(ax, ticks: list[int], labels: list[str]) -> None:
+    """Make both axes logarithmic in plain numbers, x ticked only at the measured values, with a light grid.
+
+    The x ticks carry their labels ("100k"), not powers of ten that no run used.
+    """
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels(labels)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    ax.yaxis.set_minor_formatter(StrMethodFormatter("{x:g}"))
+    ax.grid(True, which="both", alpha=0.3)
+
+
 def plot(runs: list[dict], out: Path) -> None:
     """Draw the figure and save it as a PNG."""
     sizes = [run["documents"] for run in runs]
@@ -49,15 +64,7 @@ def plot(runs: list[dict], out: Path) -> None:
         for statistic, (style, fill) in STATISTICS.items():
             values = [run["in_process"][path]["all"][statistic] for run in runs]
             ax.plot(sizes, values, style, color=colour, marker="o", fillstyle=fill, label=f"{name}, {statistic}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    # Tick each measured size with its label ("100k"), not powers of ten that no run used.
-    ax.xaxis.set_major_locator(FixedLocator(sizes))
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xticklabels([run["label"] for run in runs])
-    # Plain milliseconds on the log axis, not powers of ten.
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
-    ax.yaxis.set_minor_formatter(StrMethodFormatter("{x:g}"))
+    log_axes(ax, sizes, [run["label"] for run in runs])
     ax.set_xlabel("corpus size (documents indexed)")
     ax.set_ylabel("latency of the full request (ms)")
     machine = runs[-1].get("machine", {})
@@ -67,7 +74,6 @@ def plot(runs: list[dict], out: Path) -> None:
         f"SQLite {machine.get('sqlite', '?')}; {runs[-1].get('repeat', '?')} runs of each query",
         fontsize=10,
     )
-    ax.grid(True, which="both", alpha=0.3)
     # Below the axes, where it can never hide a point.
     ax.legend(fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     fig.tight_layout()

@@ -52,7 +52,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +60,7 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(BENCH), str(ROOT)]
 
 from fts5 import Fts5Archive, Unsupported  # noqa: E402
+from index_scale import Cluster, descendants, status_kib  # noqa: E402
 from search_speed import percentile, query_mix, raw_search  # noqa: E402
 from whoosh.query import Term  # noqa: E402
 
@@ -246,24 +246,20 @@ class Engine:
 
     def __init__(self, label: str, urls: str, alias: str) -> None:
         self.label = label
-        self.url = urls.split(",")[0].rstrip("/")
+        self.cluster = Cluster(urls, alias)
         self.settings = {"BACKEND": "opensearch", "OPENSEARCH_URL": urls, "OPENSEARCH_INDEX": alias}
-
-    def get(self, path: str) -> dict:
-        with urllib.request.urlopen(self.url + path, timeout=30) as response:
-            return json.loads(response.read())
 
     def archive(self) -> Archive:
         return Archive(open_backend({**self.settings, "INDEX_DIR": tempfile.mkdtemp()}))
 
     def jvm_memory(self) -> dict:
         """Resident set (this machine's JVMs), heap in use and heap maximum of the nodes, summed, in MiB."""
-        nodes = self.get("/_nodes/stats/jvm")["nodes"].values()
-        pids = [node["process"]["id"] for node in self.get("/_nodes/process")["nodes"].values()]
+        pids = self.cluster.node_pids()
+        used, most = self.cluster.heap_mib()
         return {
-            "jvm_rss_mib": round(sum(proc_status_kb(pid, "VmRSS") for pid in pids) / 1024, 1),
-            "jvm_heap_used_mib": round(sum(n["jvm"]["mem"]["heap_used_in_bytes"] for n in nodes) / 2**20, 1),
-            "jvm_heap_max_mib": round(sum(n["jvm"]["mem"]["heap_max_in_bytes"] for n in nodes) / 2**20, 1),
+            "jvm_rss_mib": round(sum(status_kib(pid, "VmRSS") for pid in pids) / 1024, 1),
+            "jvm_heap_used_mib": round(used, 1),
+            "jvm_heap_max_mib": round(most, 1),
             "nodes": len(pids),
         }
 
@@ -273,31 +269,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def proc_status_kb(pid: int, key: str) -> int:
-    """Return a memory figure (VmHWM: peak resident set, VmRSS: current) of a process in KiB, 0 if gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1])
-    except FileNotFoundError:
-        pass
-    return 0
-
-
-def children(root: int) -> set[int]:
-    """Return the pids of the processes whose parent is root."""
-    found = set()
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(f"/proc/{entry.name}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == root:
-                found.add(int(entry.name))
-    return found
 
 
 class Server:
@@ -342,11 +313,11 @@ class Server:
 
     def pids(self) -> set[int]:
         """The server's processes: itself and, with several web processes, its workers."""
-        return {self.process.pid} | children(self.process.pid)
+        return {self.process.pid} | descendants(self.process.pid)
 
     def peak_rss_mib(self) -> float:
         """The sum of the peak resident sets of the server's processes."""
-        return round(sum(proc_status_kb(pid, "VmHWM") for pid in self.pids()) / 1024, 1)
+        return round(sum(status_kib(pid) for pid in self.pids()) / 1024, 1)
 
     def stop(self) -> None:
         self.process.terminate()

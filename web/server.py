@@ -50,16 +50,15 @@ def web_processes(setting: object, engine_default: int) -> int:
         if engine_default > 1 and several_processes_possible():
             return 1
         return max(1, min(engine_default, MAX_WEB_PROCESSES))
+    wrong = ServerSettingError(f"WEB_PROCESSES must be a whole number from 1 to {MAX_WEB_PROCESSES}, not {setting!r}")
     if isinstance(setting, bool) or not isinstance(setting, (int, str)):
-        raise ServerSettingError(f"WEB_PROCESSES must be a whole number from 1 to {MAX_WEB_PROCESSES}, not {setting!r}")
+        raise wrong
     try:
         count = int(setting)
     except ValueError:
-        raise ServerSettingError(
-            f"WEB_PROCESSES must be a whole number from 1 to {MAX_WEB_PROCESSES}, not {setting!r}"
-        ) from None
+        raise wrong from None
     if not 1 <= count <= MAX_WEB_PROCESSES:
-        raise ServerSettingError(f"WEB_PROCESSES must be a whole number from 1 to {MAX_WEB_PROCESSES}, not {count}")
+        raise wrong
     if count > 1 and (reason := several_processes_possible()):
         raise ServerSettingError(f"WEB_PROCESSES={count}: {reason}; set it to 1")
     return count

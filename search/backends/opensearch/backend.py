@@ -62,7 +62,7 @@ COPY = {"term": {a.ROLE: ROLE_COPY}}  # exact copies: never searched, only their
 MATCH_NOTHING = {"match_none": {}}
 # The cluster's index.max_result_window: from + size beyond it is refused; deeper pages use search_after.
 MAX_WINDOW = 10_000
-READ_PAGE = 1_000  # hits per request when reading many (clustered articles, exports, similar articles)
+READ_PAGE = 1_000  # hits per request when reading whole articles (exports, similar articles)
 # Facet values asked for beyond facet_size, so ties at the cut are ordered by our rule, not the cluster's.
 FACET_SLACK = 3
 # Clustered matches a collapsed search reads to decide exactly (about 0.1 s per 10,000 on one node);
@@ -470,24 +470,6 @@ class OpenSearchBackend(SearchBackend):
             docs += [dict(hit.get("fields", {})) for hit in hits]
             if len(hits) < MAX_WINDOW:
                 return docs
-            body = body | {"search_after": hits[-1]["sort"]}
-
-    def _read_all(self, query: dict, fields: list[str], deadline: float | None) -> Iterator[dict]:
-        """Every hit of a query as {field: [doc values]}, paged with search_after."""
-        body: dict[str, Any] = {
-            "query": query,
-            "size": READ_PAGE,
-            "sort": [{a.ORDER: "asc"}, {a.ID_FIELD: "asc"}],
-            "_source": False,
-            "docvalue_fields": fields,
-            "track_total_hits": False,
-        }
-        while True:
-            hits = self._search(body, deadline, "read matches")["hits"]["hits"]
-            for hit in hits:
-                yield dict(hit.get("fields", {}))
-            if len(hits) < READ_PAGE:
-                return
             body = body | {"search_after": hits[-1]["sort"]}
 
     @staticmethod
@@ -940,7 +922,7 @@ class OpenSearchBackend(SearchBackend):
         copies: dict[str, list[str]] = {}
         if hashes:
             query = {"bool": {"filter": [{"terms": {a.BODY_HASH: hashes}}, COPY]}}
-            for fields in self._read_all(query, [a.BODY_HASH, a.PATH], None):
+            for fields in self._read_doc_values(query, [a.BODY_HASH, a.PATH], None):
                 copies.setdefault(fields[a.BODY_HASH][0], []).append(fields[a.PATH][0])
         records = []
         for source, similar_count in zip(sources, similar_counts, strict=True):
