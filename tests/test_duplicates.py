@@ -194,17 +194,6 @@ def test_related_articles_leave_out_versions_of_the_same_story(make_corpus, arch
     assert "3 versions of this story" in page
 
 
-def test_a_full_build_committed_in_parts_finds_the_same_duplicates(make_corpus, archive, monkeypatch):
-    # Commit after every article, so every look-up goes to what the build has committed so far.
-    monkeypatch.setattr("search.backends.whoosh.writer.FLUSH_EVERY", 1)
-    files = corpus_files(WIRE_CORPUS | {"zz/saved-again": WIRE_CORPUS["wire/first"]})
-    index = archive(make_corpus(files), full=True)
-    assert index.backend.article_count() == 4
-    collapsed = index.search(build_request({"q": ["Mosul"], "collapse": ["1"]}))
-    assert [hit.title for hit in collapsed.hits] == ["Suspects held in Mosul"] and collapsed.hits[0].versions == 3
-    assert index.article(article_id("wire/first.txt")).paths == ["wire/first.txt", "zz/saved-again.txt"]
-
-
 class Committed:
     """What an engine's committed index answers (search.duplicates.CommittedLookups), as plain data."""
 
@@ -230,8 +219,12 @@ def test_the_write_time_rules_decide_copies_and_clusters_once_for_every_engine()
     assert (alone.role, alone.cluster) == ("article", "d")  # one shared key is not enough
     # Keys of articles put in this run count too; ties go to the smaller cluster id.
     assert dedup.decide("e", "text-e", ["k1", "k2", "x", "y"], committed).cluster == "c-old"
-    dedup.near_keys.update({"x": "b-run", "y": "b-run"})
-    assert dedup.decide("f", "text-f", ["x", "y", "k1", "k2"], committed).cluster == "b-run"
+    assert dedup.decide("b-run", "text-b-run", ["x2", "y2"], committed).cluster == "b-run"
+    assert dedup.decide("f", "text-f", ["x2", "y2", "k1", "k2"], committed).cluster == "b-run"
+    # A key keeps the first cluster the run gave it: p1 stays p's when r, a story of its own, holds it too.
+    assert dedup.decide("p", "text-p", ["p1", "p2", "p3"], committed).cluster == "p"
+    assert dedup.decide("r", "text-r", ["p1", "r2", "r3"], committed).cluster == "r"
+    assert dedup.decide("s", "text-s", ["p1", "p3"], committed).cluster == "p"
 
 
 def test_waiting_copies_are_written_or_read_again_once_removals_are_known():
@@ -249,3 +242,32 @@ def test_waiting_copies_are_written_or_read_again_once_removals_are_known():
     assert settled.write == [{"path": "copy-of-kept.txt"}, {"path": "copy-of-back.txt"}]
     assert settled.reread == [{"path": "copy-of-gone.txt"}]
     assert dedup.settle().write == []  # settled once
+
+
+def test_a_run_remembers_its_articles_outside_python_memory():
+    # A full build of a million articles remembers 8 keys each; in dicts that was about 1.4 GB.
+    import random
+    import tracemalloc
+
+    from search.duplicates import Deduplicator
+
+    rng = random.Random(7)
+    articles = [
+        (f"id{n}", f"text{n}", [f"{band}-{rng.getrandbits(64):016x}" for band in range(8)]) for n in range(10_000)
+    ]
+    dedup, nothing = Deduplicator(), Committed(set(), {})
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for identifier, text, keys in articles:
+        dedup.decide(identifier, text, keys, nothing)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 1_000_000, grown  # a dict of 80,000 keys takes about 10 MB
+    # Yet it remembers every one: the same text is a copy, a near-duplicate joins the first article's cluster.
+    first_id, first_text, first_keys = articles[0]
+    assert dedup.decide("again", first_text, [], nothing).role == "copy"
+    assert dedup.decide("edited", "text-edited", first_keys[:3], nothing).cluster == first_id
+    last_id, _, last_keys = articles[-1]
+    assert dedup.decide("edited-last", "text-edited-last", last_keys[5:], nothing).cluster == last_id
+    dedup.close()
+    assert dedup.decide("after", first_text, [], nothing).role == "article"  # closed: the run's memory went

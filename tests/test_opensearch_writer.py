@@ -201,8 +201,7 @@ def test_copies_and_near_duplicates_are_decided_as_whoosh_decides(tmp_path, open
     again = both(corpus, store, whoosh)
     assert again.written == 0
     both(corpus, store, whoosh, full=True)
-    # A big full build looks up what it wrote in the index being built, batch after batch: the same decisions.
-    monkeypatch.setattr(writer, "FLUSH_EVERY", 2)
+    # A full build sent in many small bulk requests decides the same.
     monkeypatch.setattr(writer, "BATCH_DOCS", 3)
     both(corpus, store, whoosh, full=True)
 
@@ -364,12 +363,3 @@ def test_indices_outside_the_prefix_are_untouched(client, unrelated, open_store)
     assert client.count(index=unrelated)["count"] == 1
     assert client.get(index=unrelated, id="1")["_source"] == {"note": "not the archive's"}
     assert not open_store().is_build_name(unrelated)
-
-
-def test_a_full_build_switches_to_look_ups_where_whoosh_does():
-    # Where a build stops remembering articles and looks them up decides near-duplicate clusters
-    # (the Deduplicator remembers one cluster per key, looks up every one): 5,239 against 5,473
-    # versions at 100k when they differed. Both engines must switch at the same count.
-    from search.backends.whoosh import writer as whoosh_writer
-
-    assert writer.FLUSH_EVERY == whoosh_writer.FLUSH_EVERY

@@ -59,13 +59,6 @@ HEALTH_WAIT = 60  # seconds: a new index must be at least yellow within this bef
 LOCK_ID = "reindex"
 HEARTBEAT_SECONDS = 10.0
 LOCK_STALE_SECONDS = 60.0  # a lock whose heartbeat is older belonged to a killed run
-# A full build remembers this many articles' text hashes and near-duplicate keys, then looks up what it
-# wrote in the cluster instead (bounded memory). It must equal the Whoosh writer's FLUSH_EVERY: the
-# Deduplicator remembers one cluster per key but looks up every cluster with it, so the point where a
-# build switches decides clusters (at 300,000 here a 100k build made 5,239 versions against Whoosh's
-# 5,473). From then on each article costs two requests (its text, all its keys at once: one per key
-# made the 100k build take 1,402 s; now 451 s, Whoosh 264 s). bench/RESULTS.md.
-FLUSH_EVERY = 20_000
 LOOKUP_PAGE = 1_000
 MAX_CLUSTERS_PER_KEY = 1_000
 
@@ -216,7 +209,8 @@ class OpenSearchUpdate(backend.IndexUpdate):
         self._lock: _Lock | None = None
         self._target: str | None = None  # the index written: the live one, or the one being built
         self._building: str | None = None  # full runs: the new index
-        self._lookup_index: str | None = None  # where committed articles are looked up (None: nowhere yet)
+        # Incremental runs: the live index, where what was committed before the run is looked up.
+        self._lookup_index: str | None = None
         self._deleted: set[str] = set()  # ids of committed documents this run removes
         self._dedup = Deduplicator()
         self._batch: list[str] = []  # bulk request lines
@@ -334,6 +328,7 @@ class OpenSearchUpdate(backend.IndexUpdate):
                 self._set_refresh(self._target, None)
 
     def _release(self) -> None:
+        self._dedup.close()
         if self._lock is not None:
             with contextlib.suppress(OpenSearchException):  # a lock left behind goes stale and is taken over
                 self._lock.release()
@@ -461,12 +456,6 @@ class OpenSearchUpdate(backend.IndexUpdate):
             record, cluster=decision.cluster, role=decision.role, order=self._next_order(), clustered=clustered
         )
         self._write(doc)
-        if self._building is not None and len(self._dedup.primaries) >= FLUSH_EVERY:
-            # What the build holds so far is looked up in it from now on, not remembered.
-            self._flush()
-            self.client.indices.refresh(index=self._building)
-            self._lookup_index = self._building
-            self._dedup.forget()
         return decision.role
 
     def delete(self, article_id: str) -> None:

@@ -25,8 +25,6 @@ from search.errors import ReindexLocked
 from search.fields import ROLE_COPY
 from search.processes import exit_with_parent
 
-# A full build commits (into its own folder, not yet live) after this many articles: see IndexUpdate.
-FLUSH_EVERY = 20_000
 # Folder name prefix of each full build; the pointer file names the live one.
 BUILD_PREFIX = "index-"
 # Index folders kept besides the live one, so a server still reading the previous one is not cut off.
@@ -119,9 +117,9 @@ class IndexUpdate(backend.IndexUpdate):
 
     Duplicates are resolved as articles are put (search.duplicates decides): an article whose clean
     text is already indexed becomes a copy of it; one sharing enough near-duplicate keys with indexed
-    articles joins their cluster. Whoosh cannot read documents it has not committed, so the articles put since the last
-    commit are remembered by hash and keys (under 1 KB each), never whole; a full build, which nobody
-    reads until it is complete, commits every FLUSH_EVERY articles to keep that memory bounded.
+    articles joins their cluster. Whoosh cannot read documents it has not committed, so the articles this
+    run put are remembered by hash and keys (search.duplicates.RunMemory, on disk), never whole; the
+    index is looked up only for what it held before the run.
     """
 
     def __init__(self, archive: ArchiveIndex, full: bool = False, writer_processes: int = 1) -> None:
@@ -232,8 +230,6 @@ class IndexUpdate(backend.IndexUpdate):
         if decision.role == f.ROLE_VERSION:
             fields[f.ROLE] = f.ROLE_VERSION
         self._write(fields)
-        if self._new_dir is not None and len(self._dedup.primaries) >= FLUSH_EVERY:
-            self._flush()
         return decision.role
 
     def _open_writer(self, ix: whoosh_index.Index) -> IndexWriter:
@@ -254,16 +250,6 @@ class IndexUpdate(backend.IndexUpdate):
             self._writer.add_document(**fields)
         else:
             self._writer.update_document(**fields)
-
-    def _flush(self) -> None:
-        """Commit a full build so far (its folder is not live yet) and look up what it holds from now on."""
-        self._writer.commit()
-        ix = whoosh_index.open_dir(str(self._new_dir))
-        self._close_committed()
-        self._committed = ix.reader()
-        self._committed_copies = set(self._docnums(f.ROLE, ROLE_COPY))
-        self._dedup.forget()
-        self._writer = self._open_writer(ix)
 
     def delete(self, article_id: str) -> None:
         """Remove the article with this id."""
@@ -302,6 +288,7 @@ class IndexUpdate(backend.IndexUpdate):
                 self._discard()
         finally:
             self._close_committed()
+            self._dedup.close()
             if self._lock_handle is not None:
                 self._lock_handle.close()
 
