@@ -97,6 +97,23 @@ def test_collapse_counts_exactly_past_one_page_of_clustered_matches(deep):
     assert all(hit.versions == VERSIONS for hit in result.hits)
     last = deep.search(build_request({"q": ["harbour"], "collapse": ["1"], "sort": ["-date"], "per_page": ["1"]}))
     assert [hit.id for hit in last.hits] == [f"sample{DEEP - VERSIONS:04d}"]  # the earliest of the last story
+    # Every count hides the same 6,700 versions: one story, one count, in every month and year.
+    counted = deep.search(build_request({"q": ["harbour"], "collapse": ["1"], "facet_size": ["40"]}))
+    assert sum(month.count for month in counted.months) == DEEP // VERSIONS
+    assert sum(value.count for value in counted.facets["year"]) == DEEP // VERSIONS
+
+
+def test_collapsed_counts_under_a_filter_hide_versions_per_count(deep):
+    # Thousands of hidden versions, and counts over different sets: the chosen desk's stories, and
+    # each desk's own stories for the desk facet (as if no desk were chosen, collapsed within each desk).
+    per_desk = {f"Desk {d}": len(range(d, DEEP, 7)) for d in range(7)}
+    request = build_request({"q": ["harbour"], "collapse": ["1"], "source": ["Desk 3"], "facet_size": ["40"]})
+    result = deep.search(request)
+    # A story's 3 versions are on 3 different desks, so each Desk 3 article is a story of its own there.
+    assert result.total == per_desk["Desk 3"] and result.exact
+    assert {value.value: value.count for value in result.facets["source"]} == per_desk
+    assert sum(month.count for month in result.months) == per_desk["Desk 3"]
+    assert sum(value.count for value in result.facets["year"]) == per_desk["Desk 3"]
 
 
 def test_health_names_the_cluster_but_never_its_credentials(deep):

@@ -74,8 +74,10 @@ MONTHS = 10_000  # months in a month chart's aggregation: 800 years
 PIT_KEEP_ALIVE = "5m"  # between two pages of an export
 # Fields of a hit's source a result list needs.
 HIT_SOURCE = [a.ID_FIELD, a.TITLE, a.BODY, a.SOURCE, a.DATELINE, a.LANGUAGE, a.CLUSTER, a.RECORD, a.TOPIC_KEYS]
-# Doc values read of clustered articles to collapse them (and filter them the way the query does).
-CLUSTER_FIELDS = [a.ID_FIELD, a.CLUSTER, a.DATE, a.ORDER, a.SOURCE_FACET, a.LANGUAGE, a.AUTHOR_FACET, a.YEAR]
+# Doc values read of clustered articles to collapse them; the fields of the request's filters are read too.
+CLUSTER_FIELDS = [a.ID_FIELD, a.CLUSTER, a.DATE, a.ORDER]
+MATCH_ALL = {"match_all": {}}
+SHARED_FILTER = "shared_filter_"  # aggregations sent under one copy of a filter they share (_filtered_aggs)
 READ_ATTEMPTS = 3  # a read failing on the cluster's side is tried this many times in all
 READ_RETRY_WAIT = 0.25  # seconds before the second attempt, doubled before the next
 MAX_STEMS = 10_000  # stemmed pattern texts (and analysed query words) remembered
@@ -124,6 +126,43 @@ def _allows(doc: dict, request: SearchRequest, similar_ids: set[str] | None) -> 
     if request.date_from and (day is None or day < request.date_from.isoformat()):
         return False
     return not (request.date_to and (day is None or day > request.date_to.isoformat()))
+
+
+def _filtered_aggs(specs: list[tuple[str, dict, dict]], applied: dict | None = None) -> dict:
+    """Aggregations `name: (filter, inner aggregations)`, sending each distinct filter once.
+
+    A collapsed search's filter holds the ids of the versions it hides (thousands, for a common
+    word); the months and every facet not filtered on share it, and were sent and evaluated once
+    each. Those whose filter is `applied` (the query's own) get none. Read back with _flat_aggs.
+    """
+    aggs: dict[str, Any] = {}
+    groups: list[tuple[dict, dict]] = []
+    for name, agg_filter, inner in specs:
+        if applied is not None and agg_filter == applied:
+            aggs[name] = {"filter": MATCH_ALL, "aggs": inner}
+            continue
+        group = next((named for shared, named in groups if shared == agg_filter), None)
+        if group is None:
+            groups.append((agg_filter, group := {}))
+        group[name] = {"filter": MATCH_ALL, "aggs": inner}
+    for number, (agg_filter, named) in enumerate(groups):
+        if len(named) == 1:
+            ((name, agg),) = named.items()
+            aggs[name] = {"filter": agg_filter, "aggs": agg["aggs"]}
+        else:
+            aggs[f"{SHARED_FILTER}{number}"] = {"filter": agg_filter, "aggs": named}
+    return aggs
+
+
+def _flat_aggs(results: dict) -> dict:
+    """The answers of _filtered_aggs() by their names, whether or not they shared a filter."""
+    flat = {}
+    for name, value in results.items():
+        if name.startswith(SHARED_FILTER):
+            flat.update({inner: answer for inner, answer in value.items() if inner != "doc_count"})
+        else:
+            flat[name] = value
+    return flat
 
 
 def _shown_filter(request: SearchRequest, similar_ids: list[str] | None, hidden: list[str]) -> dict:
@@ -425,13 +464,18 @@ class OpenSearchBackend(SearchBackend):
         found = self._similar_of(article_id, deadline)
         return sorted(found) if found else []
 
-    def _clustered(self, compiled: dict, deadline: float | None, limit: int | None = None) -> list[dict] | None:
+    def _clustered(
+        self, compiled: dict, request: SearchRequest, deadline: float | None, limit: int | None = None
+    ) -> list[dict] | None:
         """The matched articles of clusters with several, doc values only, earliest first (search.collapse).
 
-        None when there are more than `limit` (reading them one by one would take too long for a page).
+        Read with the fields the request filters on (for _allows), no others: the answer is about a
+        hundred bytes per article less without them. None when there are more than `limit` (reading
+        them one by one would take too long for a page).
         """
         query = {"bool": {"must": [compiled], "filter": [{"term": {a.CLUSTERED: True}}]}}
-        docs = self._read_doc_values(query, CLUSTER_FIELDS, deadline, at_most=limit)
+        fields = CLUSTER_FIELDS + [FACET_FIELDS[name] for name in sorted(request.filters)]
+        docs = self._read_doc_values(query, fields, deadline, at_most=limit)
         if docs is None:
             return None
         for doc in docs:
@@ -493,21 +537,20 @@ class OpenSearchBackend(SearchBackend):
         compiled = self.compiled(query)
         similar_ids = self._similar_ids(request.similar, deadline)
         similar_set = set(similar_ids or ())
-        clustered = self._clustered(compiled, deadline, self.exact_collapse) if request.collapse else []
+        clustered = self._clustered(compiled, request, deadline, self.exact_collapse) if request.collapse else []
         if clustered is None:
             return self._estimated(query, compiled, request, plan, similar_ids, deadline)
         hidden = self._hidden(clustered, request, similar_set)
         shown = _shown_filter(request, similar_ids, hidden)
-        aggs: dict[str, Any] = {
-            "months": {"filter": shown, "aggs": {"values": {"terms": {"field": a.MONTH, "size": MONTHS}}}},
-        }
+        specs = [("months", shown, {"values": {"terms": {"field": a.MONTH, "size": MONTHS}}})]
+        facet_filters: dict[str, dict] = {}
         for facet in plan:
             if facet.request == request:
-                facet_filter = shown
+                facet_filters[facet.name] = shown
             else:
                 per_facet = facet.name if facet.per_value else None
                 facet_hidden = self._hidden(clustered, facet.request, similar_set, per_facet)
-                facet_filter = _shown_filter(facet.request, similar_ids, facet_hidden)
+                facet_filters[facet.name] = _shown_filter(facet.request, similar_ids, facet_hidden)
             field = FACET_FIELDS[facet.name]
             selected = list(request.filters.get(facet.name, ()))
             inner: dict[str, Any] = {
@@ -522,28 +565,36 @@ class OpenSearchBackend(SearchBackend):
             }
             if selected:
                 inner["selected"] = {"terms": {"field": field, "include": selected, "size": len(selected)}}
-            aggs[f"facet_{facet.name}"] = {"filter": facet_filter, "aggs": inner}
+            specs.append((f"facet_{facet.name}", facet_filters[facet.name], inner))
+        # When every count is over the shown matches (no filter chosen), the query itself filters them.
+        applied = shown if all(agg_filter == shown for _, agg_filter, _ in specs) else None
+
+        def scoped(matching: dict) -> dict:
+            return {"bool": {"must": [matching], "filter": [shown]}} if applied is not None else matching
+
         start = (request.page - 1) * request.per_page
         body = {
-            "query": compiled,
-            "post_filter": shown,
-            "aggs": aggs,
+            "query": scoped(compiled),
+            "aggs": _filtered_aggs(specs, applied),
             "sort": sort_clause(request.sort),
             "track_total_hits": True,
             "_source": HIT_SOURCE,
         }
-        if request.sort == "relevance" and any(True for _ in querylang.patterns(query)):
-            body["query"] = self.compiled(query, ranked=True)
+        if applied is None:
+            body["post_filter"] = shown
+        ranked = request.sort == "relevance" and any(True for _ in querylang.patterns(query))
+        if ranked:
+            body["query"] = scoped(self.compiled(query, ranked=True))
         try:
             answer, page = self._page(body, start, request.per_page, deadline)
         except TooManyClauses:
-            if body["query"] is compiled:
+            if not ranked:
                 raise IndexUnavailable("the cluster refused the query: it stands for too many words") from None
             # Lucene caps a query's clauses (1,024 in all): patterns that stand for more words together
             # are matched unranked, as they are counted.
-            body["query"] = compiled
+            body["query"] = scoped(compiled)
             answer, page = self._page(body, start, request.per_page, deadline)
-        results = answer["aggregations"]
+        results = _flat_aggs(answer["aggregations"])
         facet_counts: dict[str, dict[str, int]] = {}
         tied: dict[str, int] = {}  # facet -> the count of values tied across the cut the cluster made
         for facet in plan:
@@ -552,13 +603,13 @@ class OpenSearchBackend(SearchBackend):
             top = counted["top"]["buckets"]
             counts.update({b["key"]: b["doc_count"] for b in top})
             facet_counts[facet.name] = counts
-            shown = min(request.facet_size, len(top)) - 1
-            if len(top) == request.facet_size * FACET_SLACK and top[-1]["doc_count"] == top[shown]["doc_count"]:
+            shown_values = min(request.facet_size, len(top)) - 1
+            if len(top) == request.facet_size * FACET_SLACK and top[-1]["doc_count"] == top[shown_values]["doc_count"]:
                 tied[facet.name] = top[-1]["doc_count"]
         if tied:
-            self._untie(compiled, aggs, tied, facet_counts, deadline)
+            self._untie(scoped(compiled), facet_filters, applied, tied, facet_counts, deadline)
         if self._shards() > 1 and any(facet_counts.values()):
-            facet_counts = self._exact_counts(compiled, aggs, facet_counts, deadline)
+            facet_counts = self._exact_counts(scoped(compiled), facet_filters, applied, facet_counts, deadline)
         return EngineResult(
             total=int(answer["hits"]["total"]["value"]),
             hits=self._hits(page, query, deadline, ranked=request.sort == "relevance"),
@@ -660,7 +711,13 @@ class OpenSearchBackend(SearchBackend):
         return self._cached("shards", build)
 
     def _untie(
-        self, compiled: dict, aggs: dict, tied: dict[str, int], counts: dict[str, dict[str, int]], deadline
+        self,
+        compiled: dict,
+        filters: dict[str, dict],
+        applied: dict | None,
+        tied: dict[str, int],
+        counts: dict[str, dict[str, int]],
+        deadline: float | None,
     ) -> None:
         """Add every value with at least the tied count, so that our order (case-insensitive) picks among them.
 
@@ -668,16 +725,22 @@ class OpenSearchBackend(SearchBackend):
         search.facets orders ties by lower-cased value. When the values shown end in a tie that the
         cut went through, all values with that count are fetched (up to MAX_TIED).
         """
-        fetch = {}
+        specs = []
         for name, count in tied.items():
             terms = {"field": FACET_FIELDS[name], "size": MAX_TIED, "min_doc_count": count, "shard_size": MAX_TIED}
-            fetch[name] = {"filter": aggs[f"facet_{name}"]["filter"], "aggs": {"values": {"terms": terms}}}
-        answer = self._search({"size": 0, "query": compiled, "aggs": fetch}, deadline, "count tied facet values")
-        for name, counted in answer["aggregations"].items():
+            specs.append((name, filters[name], {"values": {"terms": terms}}))
+        body = {"size": 0, "query": compiled, "aggs": _filtered_aggs(specs, applied)}
+        answer = self._search(body, deadline, "count tied facet values")
+        for name, counted in _flat_aggs(answer["aggregations"]).items():
             counts[name].update({b["key"]: b["doc_count"] for b in counted["values"]["buckets"]})
 
     def _exact_counts(
-        self, compiled: dict, aggs: dict, candidates: dict[str, dict[str, int]], deadline: float | None
+        self,
+        compiled: dict,
+        filters: dict[str, dict],
+        applied: dict | None,
+        candidates: dict[str, dict[str, int]],
+        deadline: float | None,
     ) -> dict[str, dict[str, int]]:
         """Count the values found for each facet exactly, in one more request, on an index of several shards.
 
@@ -686,14 +749,15 @@ class OpenSearchBackend(SearchBackend):
         Asked again for exactly these values (`include`), every shard reports every one of them.
         The values themselves are the shards' top FACET_SHARD_SIZE candidates; the counts shown are exact.
         """
-        exact_aggs = {}
+        specs = []
         for name, counts in candidates.items():
             if counts:
                 terms = {"field": FACET_FIELDS[name], "include": sorted(counts), "size": len(counts)}
-                exact_aggs[name] = {"filter": aggs[f"facet_{name}"]["filter"], "aggs": {"values": {"terms": terms}}}
-        answer = self._search({"size": 0, "query": compiled, "aggs": exact_aggs}, deadline, "count facet values")
+                specs.append((name, filters[name], {"values": {"terms": terms}}))
+        body = {"size": 0, "query": compiled, "aggs": _filtered_aggs(specs, applied)}
+        answer = self._search(body, deadline, "count facet values")
         exact = {name: {} for name in candidates}
-        for name, counted in answer["aggregations"].items():
+        for name, counted in _flat_aggs(answer["aggregations"]).items():
             exact[name] = {b["key"]: b["doc_count"] for b in counted["values"]["buckets"]}
         return exact
 
@@ -855,7 +919,7 @@ class OpenSearchBackend(SearchBackend):
         """
         compiled = self.compiled(query)
         similar_ids = self._similar_ids(request.similar, deadline)
-        clustered = self._clustered(compiled, deadline) if request.collapse else []
+        clustered = self._clustered(compiled, request, deadline) if request.collapse else []
         hidden = self._hidden(clustered, request, set(similar_ids or ()))
         shown = _shown_filter(request, similar_ids, hidden)
         pit = self.call(

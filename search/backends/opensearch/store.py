@@ -38,6 +38,9 @@ SCHEMA_VERSION = 3
 DEFAULT_ALIAS = "archive"
 DEFAULT_URL = "http://localhost:9200"
 REQUEST_TIMEOUT = 30  # seconds, for every request unless one says otherwise
+# Connections kept open per node. urllib3 keeps one unless told: each of a web process's concurrent
+# searches (8, each up to two requests at once) then opened a new connection and dropped it after.
+POOL_CONNECTIONS = 32
 SCROLL_PAGE = 5_000  # documents per page when reading every indexed file
 SCROLL_KEEP_ALIVE = "2m"
 REPORT_PAGE = 1_000  # sources per page of the ingest report's aggregation
@@ -82,7 +85,11 @@ class OpenSearchStore:
             part for url in urls for part in (urlsplit(url).password, urlsplit(url).username) if part
         ]
         # A request a node cannot take (gone, restarting) is sent to the next node; with one node, not again.
-        options: dict[str, Any] = {"timeout": REQUEST_TIMEOUT, "max_retries": len(urls) - 1}
+        options: dict[str, Any] = {
+            "timeout": REQUEST_TIMEOUT,
+            "max_retries": len(urls) - 1,
+            "pool_maxsize": POOL_CONNECTIONS,
+        }
         if settings.get("OPENSEARCH_USER"):
             options["http_auth"] = (str(settings["OPENSEARCH_USER"]), str(settings.get("OPENSEARCH_PASSWORD") or ""))
         if settings.get("OPENSEARCH_CA_CERTS"):
