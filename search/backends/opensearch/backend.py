@@ -726,14 +726,13 @@ class OpenSearchBackend(SearchBackend):
         search.facets orders ties by lower-cased value. When the values shown end in a tie that the
         cut went through, all values with that count are fetched (up to MAX_TIED).
         """
-        specs = []
-        for name, count in tied.items():
-            terms = {"field": FACET_FIELDS[name], "size": MAX_TIED, "min_doc_count": count, "shard_size": MAX_TIED}
-            specs.append((name, filters[name], {"values": {"terms": terms}}))
-        body = {"size": 0, "query": compiled, "aggs": _filtered_aggs(specs, applied)}
-        answer = self._search(body, deadline, "count tied facet values")
-        for name, counted in _flat_aggs(answer["aggregations"]).items():
-            counts[name].update({b["key"]: b["doc_count"] for b in counted["values"]["buckets"]})
+        terms = {
+            name: {"field": FACET_FIELDS[name], "size": MAX_TIED, "min_doc_count": count, "shard_size": MAX_TIED}
+            for name, count in tied.items()
+        }
+        found = self._value_counts(compiled, filters, applied, terms, deadline, "count tied facet values")
+        for name, values in found.items():
+            counts[name].update(values)
 
     def _exact_counts(
         self,
@@ -750,17 +749,31 @@ class OpenSearchBackend(SearchBackend):
         Asked again for exactly these values (`include`), every shard reports every one of them.
         The values themselves are the shards' top FACET_SHARD_SIZE candidates; the counts shown are exact.
         """
-        specs = []
-        for name, counts in candidates.items():
-            if counts:
-                terms = {"field": FACET_FIELDS[name], "include": sorted(counts), "size": len(counts)}
-                specs.append((name, filters[name], {"values": {"terms": terms}}))
+        terms = {
+            name: {"field": FACET_FIELDS[name], "include": sorted(counts), "size": len(counts)}
+            for name, counts in candidates.items()
+            if counts
+        }
+        found = self._value_counts(compiled, filters, applied, terms, deadline, "count facet values")
+        return {name: {} for name in candidates} | found
+
+    def _value_counts(
+        self,
+        compiled: dict,
+        filters: dict[str, dict],
+        applied: dict | None,
+        terms: dict[str, dict],
+        deadline: float | None,
+        doing: str,
+    ) -> dict[str, dict[str, int]]:
+        """{facet: {value: count}} from one request: each facet's `terms` aggregation under its filter."""
+        specs = [(name, filters[name], {"values": {"terms": facet_terms}}) for name, facet_terms in terms.items()]
         body = {"size": 0, "query": compiled, "aggs": _filtered_aggs(specs, applied)}
-        answer = self._search(body, deadline, "count facet values")
-        exact = {name: {} for name in candidates}
-        for name, counted in _flat_aggs(answer["aggregations"]).items():
-            exact[name] = {b["key"]: b["doc_count"] for b in counted["values"]["buckets"]}
-        return exact
+        answer = self._search(body, deadline, doing)
+        return {
+            name: {b["key"]: b["doc_count"] for b in counted["values"]["buckets"]}
+            for name, counted in _flat_aggs(answer["aggregations"]).items()
+        }
 
     def _page(self, body: dict, start: int, size: int, deadline: float | None) -> tuple[dict, list[dict]]:
         """The answer (total, aggregations) and the page of hits from `start`."""

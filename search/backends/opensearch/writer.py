@@ -409,7 +409,7 @@ class OpenSearchUpdate(backend.IndexUpdate):
         """Whether the cluster already has versions (an article put again keeps its mark)."""
         if cluster in self._clustered:
             return True
-        if self._building is not None or self._lookup_index is None:
+        if self._lookup_index is None:
             return False  # a full build puts each article once, before any version of it
         query = {
             "bool": {
