@@ -37,6 +37,12 @@ check, writing), of its extraction workers, and of the engine's JVMs, beside the
 CPUs. On this 2-core machine a run whose CPU seconds add up to about twice its wall time is bound by
 the CPUs, and the split says whose.
 
+With --records DIR, each corpus is extracted once (`bench/records.py save`, measured on its own: the
+extraction throughput at that size) into DIR/records-N.pickle, and every full reindex is
+`bench/records.py load`: the same reindex, its outcomes read back instead of extracted, so its time is
+the engine's load time. The records are reused by later runs (and other engines) of the same corpus.
+The incremental runs after it are the real command, extracting their 1%.
+
 Runs follow one another, so every run but the first finds the corpus in the page cache (as does the
 first, right after generation). Nothing else should run on the machine meanwhile.
 """
@@ -195,11 +201,30 @@ def descendants(root: int) -> set[int]:
 
 
 def run_indexer(
-    corpus: Path, index: Path, workers: int, full: bool, log: Path, cluster: Cluster | None = None
+    corpus: Path,
+    index: Path,
+    workers: int,
+    full: bool,
+    log: Path,
+    cluster: Cluster | None = None,
+    records: Path | None = None,
 ) -> Measured:
-    """Run `python -m indexer` once as its own process; return its JSON summary, wall time, peak memory and CPU."""
-    command = [sys.executable, "-m", "indexer", "--corpus", str(corpus), "--index", str(index)]
-    command += ["--json", "--workers", str(workers)] + (["--full"] if full else [])
+    """Run `python -m indexer` once as its own process; return its JSON summary, wall time, peak memory and CPU.
+
+    With records (a full run only), the run is `bench/records.py load`: the same full reindex, its
+    outcomes read from the records file instead of extracted.
+    """
+    if records is not None and full:
+        command = [sys.executable, str(ROOT / "bench" / "records.py"), "load", str(corpus), str(records)]
+        command += ["--index", str(index), "--workers", str(workers)]
+    else:
+        command = [sys.executable, "-m", "indexer", "--corpus", str(corpus), "--index", str(index)]
+        command += ["--json", "--workers", str(workers)] + (["--full"] if full else [])
+    return run_measured(command, log, cluster)
+
+
+def run_measured(command: list[str], log: Path, cluster: Cluster | None = None) -> Measured:
+    """Run a command that prints one JSON object; return it with the wall time, peak memory and CPU."""
     env = dict(os.environ)
     jvms: list[int] = []
     if cluster is not None:
@@ -366,6 +391,9 @@ def measure_size(articles: int, args: argparse.Namespace, cpus: int) -> dict:
         print(f"{articles}: generating the corpus", file=sys.stderr, flush=True)
         generation = generate(corpus, articles, 0, args.seed, args.source)
     corpus_bytes, corpus_files = disk_usage(corpus)
+    records = extraction = None
+    if args.records:
+        records, extraction = saved_records(corpus, articles, args, cpus, generation is not None)
     added = max(1, articles // 100)
     worker_counts = sorted(set(args.workers or [1, cpus]))
     if articles > args.skip_single_worker_above:
@@ -375,7 +403,7 @@ def measure_size(articles: int, args: argparse.Namespace, cpus: int) -> dict:
         shutil.rmtree(index, ignore_errors=True)
         print(f"{articles}: full reindex, {workers} worker(s)", file=sys.stderr, flush=True)
         stem = f"{args.label}-{articles}-w{workers}"
-        full = run_indexer(corpus, index, workers, True, logs / f"{stem}-full", cluster)
+        full = run_indexer(corpus, index, workers, True, logs / f"{stem}-full", cluster, records)
         notes += check(full.summary, f"{articles} articles, {workers} worker(s), full", articles)
         index_bytes, index_files = cluster.store_bytes() if cluster else disk_usage(live_index(index))
         generate(corpus / ADDED_FOLDER, added, articles, args.seed, args.source)
@@ -422,7 +450,37 @@ def measure_size(articles: int, args: argparse.Namespace, cpus: int) -> dict:
         "corpus_files": corpus_files,
         "rows": [asdict(row) for row in rows],
         "notes": notes,
+        "extraction": extraction,
     }
+
+
+def saved_records(corpus: Path, articles: int, args: argparse.Namespace, cpus: int, fresh: bool) -> tuple[Path, dict]:
+    """Return the records file of a corpus and the figures of its extraction, extracting it first if needed.
+
+    The records are saved once per corpus (`bench/records.py save`, one worker per CPU) and reused by
+    every engine's run; a newly generated corpus is extracted again.
+    """
+    args.records.mkdir(parents=True, exist_ok=True)
+    records = args.records / f"records-{articles}.pickle"
+    figures = records.with_suffix(".json")
+    if fresh or not (records.exists() and figures.exists()):
+        print(f"{articles}: extracting the corpus once into {records}", file=sys.stderr, flush=True)
+        command = [sys.executable, str(ROOT / "bench" / "records.py"), "save", str(corpus), str(records)]
+        ran = run_measured(command + ["--workers", str(cpus)], args.work / "logs" / f"records-{articles}")
+        extraction = {
+            "articles": ran.summary["articles"],
+            "files": ran.summary["files"],
+            "workers": ran.summary["workers"],
+            "seconds": round(ran.wall, 2),
+            "articles_per_s": round(ran.summary["articles"] / ran.wall, 1),
+            "rss_main_mib": round(ran.main_peak_kib / 1024, 1),
+            "rss_child_mib": round(ran.child_peak_kib / 1024, 1),
+            "cpu_main_s": ran.cpu_main_s,
+            "cpu_workers_s": ran.cpu_children_s,
+            "records_mib": round(ran.summary["bytes"] / MIB, 1),
+        }
+        figures.write_text(json.dumps(extraction) + "\n", encoding="utf-8")
+    return records, json.loads(figures.read_text(encoding="utf-8"))
 
 
 def print_table(info: dict, results: list[dict]) -> None:
@@ -460,6 +518,15 @@ def print_table(info: dict, results: list[dict]) -> None:
                 f"{row['incremental_s']:.1f} | {row.get('incremental_articles_per_s', 0):.0f} | "
                 f"{row['index_mib']:.1f} |"
             )
+    for result in results:
+        if made := result.get("extraction"):
+            print(
+                f"\n- {result['articles']}: the corpus was extracted once ({made['articles']} articles in "
+                f"{made['seconds']:.1f} s, {made['articles_per_s']:.0f}/s with {made['workers']} workers; CPU s "
+                f"main / workers {made['cpu_main_s']:.0f} / {made['cpu_workers_s']:.0f}; peak RSS MiB "
+                f"{made['rss_main_mib']:.0f} / {made['rss_child_mib']:.0f}; {made['records_mib']:.0f} MiB of "
+                "records) and its records loaded by each full reindex above; the incremental runs extract."
+            )
     notes = [note for result in results for note in result["notes"]]
     for note in notes:
         print(f"\nnote: {note}")
@@ -493,6 +560,12 @@ def main() -> int:
         "--opensearch-index", default="scale", help="alias prefix on the cluster: the alias is PREFIX<articles>"
     )
     parser.add_argument("--label", help="engine name in the tables and file names (default: whoosh or opensearch)")
+    parser.add_argument(
+        "--records",
+        type=Path,
+        metavar="DIR",
+        help="extract each corpus once into DIR (bench/records.py) and load those records in every full reindex",
+    )
     args = parser.parse_args()
     args.label = args.label or ("opensearch" if args.opensearch else "whoosh")
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,11 @@ from indexer.workers import default_workers, run_jobs
 from search.backend import IndexUpdate, SearchBackend
 from search.backends import open_backend
 from search.fields import ROLE_COPY, ROLE_VERSION
+
+# How files become outcomes: (corpus, jobs, workers) -> outcomes, in any order. By default worker
+# processes extract them (indexer.workers.run_jobs); bench/records.py replays outcomes saved from one
+# extraction, so every engine of the scale benchmark loads the same articles without extracting again.
+Extract = Callable[[Path, Iterable[FileJob], int], Iterator[FileOutcome]]
 
 # In the index root, beside the index folders: the problems of indexed files, {path: {digest, skipped, warnings}}.
 PROBLEMS_FILE = "ingest-problems.json"
@@ -293,12 +298,14 @@ def reindex(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     progress: ProgressReporter | None = None,
+    extract: Extract = run_jobs,
 ) -> ReindexSummary:
     """Update the index from the files under corpus and return what changed.
 
     target: the engine to write to, or the folder of an embedded (Whoosh) index.
     workers: processes extracting in parallel (default: one per CPU; 1 runs everything in this process).
     rehash: hash every file, not trusting the size and mtime the stat cache remembers (a new cache is written).
+    extract: turns the run's jobs into outcomes (see Extract).
     """
     started = time.monotonic()
     corpus = Path(corpus)
@@ -320,7 +327,7 @@ def reindex(
             total, done, shown = count_files(corpus), 0, 0
             if progress:
                 progress.note(f"reading {total} files with {workers} worker(s)")
-            with closing(run_jobs(corpus, run.jobs(corpus, max_file_bytes, max_text_chars), workers)) as outcomes:
+            with closing(extract(corpus, run.jobs(corpus, max_file_bytes, max_text_chars), workers)) as outcomes:
                 for outcome in outcomes:
                     if run.take(outcome):
                         done += 1
