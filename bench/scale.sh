@@ -9,17 +9,20 @@
 # WORK/os1 and WORK/os3, kept between runs) and stopped at the end.
 #
 # For each size, from the project folder:
-#   1. bench/index_scale.py on each engine: the corpus WORK/corpus-N (generated once, reused), a full
-#      reindex from files with one worker per CPU, then an incremental one after 1% new articles (kept,
-#      so every engine ends up holding the same N + 1% articles): time, articles/s, peak memory of every
-#      process (the JVMs' RSS and heap too), CPU seconds per part, size on disk;
+#   1. bench/index_scale.py on each engine: the corpus WORK/corpus-N (generated once, reused), extracted
+#      once with one worker per CPU into WORK/records (bench/records.py: the extraction throughput), a
+#      full reindex that loads those records into the engine, then an incremental one from files after 1%
+#      new articles (kept, so every engine ends up holding the same N + 1% articles): time, articles/s,
+#      peak memory of every process (the JVMs' RSS and heap too), CPU seconds per part, size on disk.
+#      FROM_FILES=1 makes every full reindex extract the files itself instead (about 35 minutes per
+#      engine at 1M on 2 cores);
 #   2. bench/search_scale.py on the Whoosh index with both clusters beside it: the full UI request
 #      (collapsed, as the search page asks it) in-process per engine, and over HTTP (`python app.py`,
 #      WEB_PROCESSES at each engine's default, Whoosh also with 2) with 1, 8 and 32 clients; SQLite FTS5
 #      over the same articles stays in the tables as the yardstick;
 # then bench/plot_engines.py draws OUT/engines.png. Every figure is printed and saved as JSON in OUT.
 # Sizes already measured (their JSON in OUT) are skipped: delete the JSON to measure again.
-# At 1M on 2 cores this takes many hours and about 30 GB of disk; run it on an otherwise idle machine.
+# At 1M on 2 cores this takes about two hours and 45 GB of disk at its peak; run it on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +33,8 @@ engines=${ENGINES:-whoosh,os1,os3}
 heap=${HEAP:-2g}
 seconds=${SECONDS_PER_RUN:-20}
 py=.venv/bin/python
+records=(--records "$work/records")
+[ -n "${FROM_FILES:-}" ] && records=()
 cpus=$(nproc)
 mkdir -p "$out" "$work"
 
@@ -59,17 +64,17 @@ has os3 && start_cluster 3 9260
 for size in ${sizes//,/ }; do
     if has whoosh && [ ! -s "$out/index-whoosh-$size.json" ]; then
         "$py" bench/index_scale.py --sizes "$size" --workers "$cpus" --keep-index --work "$work" \
-            --json "$out/index-whoosh-$size.json" | tee "$out/index-whoosh-$size.md"
+            "${records[@]}" --json "$out/index-whoosh-$size.json" | tee "$out/index-whoosh-$size.md"
     fi
     if has os1 && [ ! -s "$out/index-os1-$size.json" ]; then
         ARCHIVE_OPENSEARCH_SHARDS=1 ARCHIVE_OPENSEARCH_REPLICAS=0 "$py" bench/index_scale.py --sizes "$size" \
             --workers "$cpus" --keep-index --work "$work" --opensearch "$os1" --label os1 \
-            --json "$out/index-os1-$size.json" | tee "$out/index-os1-$size.md"
+            "${records[@]}" --json "$out/index-os1-$size.json" | tee "$out/index-os1-$size.md"
     fi
     if has os3 && [ ! -s "$out/index-os3-$size.json" ]; then
         ARCHIVE_OPENSEARCH_SHARDS=3 ARCHIVE_OPENSEARCH_REPLICAS=0 "$py" bench/index_scale.py --sizes "$size" \
             --workers "$cpus" --keep-index --work "$work" --opensearch "$os3" --label os3 \
-            --json "$out/index-os3-$size.json" | tee "$out/index-os3-$size.md"
+            "${records[@]}" --json "$out/index-os3-$size.json" | tee "$out/index-os3-$size.md"
     fi
     if [ ! -s "$out/engines-$size.json" ]; then
         others=()
