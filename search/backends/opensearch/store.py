@@ -221,7 +221,7 @@ class OpenSearchStore:
 
     def scan(self, index: str, query: dict, fields: list[str]) -> Iterator[dict]:
         """Yield every hit of a query (doc values of `fields` only), scrolling; the scroll is always cleared."""
-        body = {"query": query, "size": SCROLL_PAGE, "sort": ["_doc"], "_source": False, "docvalue_fields": fields}
+        body = {"query": query, "size": SCROLL_PAGE, "sort": ["_doc"], **a.DOC_VALUES_ONLY, "docvalue_fields": fields}
         scroll_id = None
         try:
             page = self.client.search(index=index, body=body, scroll=SCROLL_KEEP_ALIVE)
