@@ -241,6 +241,29 @@ def test_a_full_rebuild_switches_the_alias_atomically(tmp_path, open_store, clie
     assert result["summary"].articles == 300 and builds(client, store) == [store.live_index()]
 
 
+def test_a_full_build_goes_live_merged_and_an_incremental_run_is_left_to_the_merge_policy(
+    tmp_path, open_store, client, monkeypatch
+):
+    monkeypatch.setattr(writer, "BATCH_DOCS", 7)
+    flush = writer.OpenSearchUpdate._flush
+
+    def flush_and_refresh(update: writer.OpenSearchUpdate) -> None:  # a segment per bulk request
+        flush(update)
+        client.indices.refresh(index=update._target)
+
+    monkeypatch.setattr(writer.OpenSearchUpdate, "_flush", flush_and_refresh)
+    corpus, store = sample_corpus(tmp_path / "corpus", 60), open_store()
+
+    def segments() -> int:
+        return len(client.cat.segments(index=store.live_index(), format="json"))
+
+    reindex(corpus, store, workers=1)
+    assert segments() == 1 and store.article_count() == 60
+    sample_corpus(corpus, 30, start=60)
+    reindex(corpus, store, workers=1)
+    assert segments() > 1 and store.article_count() == 90  # not merged: written in place, searchable as it is
+
+
 def test_a_failed_full_rebuild_leaves_the_live_index_alone(tmp_path, open_store, client):
     corpus, store = seed_copy(tmp_path), open_store()
     reindex(corpus, store, workers=1)

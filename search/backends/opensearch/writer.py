@@ -37,6 +37,7 @@ from typing import Any
 from opensearchpy.exceptions import (
     ConflictError,
     ConnectionError,
+    ConnectionTimeout,
     NotFoundError,
     OpenSearchException,
     RequestError,
@@ -56,6 +57,10 @@ RETRY_ATTEMPTS = 6  # per bulk request (and per document a 429 refused), with ba
 RETRY_FIRST_WAIT = 0.5  # seconds, doubled after each attempt
 RETRY_MAX_WAIT = 8.0
 HEALTH_WAIT = 60  # seconds: a new index must be at least yellow within this before the alias moves to it
+# A full build is merged into segments of at most this size (Lucene's own cap on the segments it merges),
+# and waited for this long before the alias moves anyway, the merge going on in the node.
+MERGED_SEGMENT_BYTES = 5 * 1024**3
+MERGE_WAIT = 3600
 LOCK_ID = "reindex"
 HEARTBEAT_SECONDS = 10.0
 LOCK_STALE_SECONDS = 60.0  # a lock whose heartbeat is older belonged to a killed run
@@ -291,6 +296,7 @@ class OpenSearchUpdate(backend.IndexUpdate):
             self.client.indices.put_mapping(index=target, body={"_meta": meta})
             self._delete_leftovers(keep=target)  # builds of killed full runs (this run holds the lock)
             return
+        self._merge(target)
         # (`timeout` is the cluster's wait here; opensearch-py takes it as its own unless request_timeout is given.)
         health = self.client.cluster.health(
             index=target, wait_for_status="yellow", timeout=f"{HEALTH_WAIT}s", request_timeout=HEALTH_WAIT + 30
@@ -304,6 +310,24 @@ class OpenSearchUpdate(backend.IndexUpdate):
         self.client.indices.update_aliases(body={"actions": actions})  # one atomic switch
         self._building = None  # live now: never discarded
         self._delete_leftovers(keep=target)
+
+    def _merge(self, index: str) -> None:
+        """Merge a full build into as few segments as Lucene keeps, before it goes live.
+
+        A bulk build leaves tens of segments (27 at 1M articles), and a search pays per segment: a
+        collapsed search's hidden ids are looked up in each, every aggregation walks each. Merged into
+        one, the 1M-article index answered the search page in a p95 of 276 ms instead of 331 (median
+        128 instead of 151; bench/RESULTS.md, "A million articles"), and shrank 2.4 -> 2.2 GiB as the
+        replaced documents went. The merge took 66 s after a 1,088 s build. Incremental runs leave
+        merging to the cluster's own policy.
+        """
+        stats = self.client.indices.stats(index=index, metric="store")
+        size = stats["indices"][index]["primaries"]["store"]["size_in_bytes"] / max(self.store.shards, 1)
+        segments = max(1, -(-int(size) // MERGED_SEGMENT_BYTES))
+        # Timing out only stops the wait: the node finishes the merge, and the index is whole either way.
+        with contextlib.suppress(ConnectionTimeout):
+            self.client.indices.forcemerge(index=index, max_num_segments=segments, request_timeout=MERGE_WAIT)
+        self.client.indices.refresh(index=index)  # searches read the merged segments, not the ones they replaced
 
     def _delete_leftovers(self, keep: str) -> None:
         """Delete this archive's indices other than the live one: the previous build, and builds of killed runs."""
@@ -346,7 +370,7 @@ class OpenSearchUpdate(backend.IndexUpdate):
             "query": {"bool": {"filter": [query], "must_not": [{"ids": {"values": sorted(self._deleted)}}]}},
             "size": LOOKUP_PAGE,
             "sort": [{a.ID_FIELD: "asc"}],
-            "_source": False,
+            **a.DOC_VALUES_ONLY,
             "docvalue_fields": [a.ID_FIELD, *fields],
         }
         found: list[dict] = []
