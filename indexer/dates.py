@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from functools import lru_cache
-from pathlib import Path
+
+from indexer.phrases import load_phrase_rules
 
 EARLIEST_DATE = dt.date(1800, 1, 1)
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-PHRASE_RULES_DIR = Path(__file__).parent / "rules" / "phrases"
 
 # Numeric forms, tried on the whole text; \d also matches Arabic-Indic digits, which int() reads.
 YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
@@ -20,19 +18,6 @@ CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*
 DATE_TOKEN = re.compile(r"(\d{1,4})(?:st|nd|rd|th|er|e|º|ª|\.)?(?!\w)|[^\W\d_]+")
 # Words allowed between day, month and year: "5 de noviembre de 2024", "the 5th of November".
 DATE_FILLERS = frozenset({"de", "del", "of", "the", "den", "der", "le", "el", "di", "du", "em", "în", "a"})
-
-
-@lru_cache(maxsize=1)
-def load_phrase_rules() -> dict:
-    """Return the merged phrase lists of every rules/phrases/*.json file (lists joined, dicts merged)."""
-    merged: dict = {}
-    for path in sorted(PHRASE_RULES_DIR.glob("*.json")):
-        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
-            if isinstance(value, dict):
-                merged.setdefault(key, {}).update(value)
-            elif isinstance(value, list):
-                merged.setdefault(key, []).extend(value)
-    return merged
 
 
 # Month names of every language, casefolded, without a final abbreviation dot.

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import gc
 import html
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from indexer.article import Article, SkipDocument
+from indexer.datelines import agency_of, dateline_of
 from indexer.html_content import extract_content, parse_html, text_of
-from indexer.html_metadata import NEWS_AGENCIES, read_metadata
+from indexer.html_metadata import read_metadata
 
-# "PLACE[, Region] [(Agency)] — " at the start of the first paragraph.
-DATELINE = re.compile(
-    r"^(?P<place>[^\W\d_][\w.'’ ]{1,40}?)(?:,\s*[\w.' ]{2,30}?)?"
-    r"\s*(?:\((?P<agency>[^()]{2,40})\))?\s*[—–-]{1,2}\s"
-)
 # Use JSON-LD articleBody instead of the extracted text when it is this many times longer.
 DECLARED_BODY_PREFERRED_RATIO = 2.0
 
@@ -28,30 +23,6 @@ def split_declared_body(text: str | None) -> list[str]:
     if "<" in text and ">" in text:
         text = text_of(parse_html(text), "\n")
     return [line.strip() for line in html.unescape(text).splitlines() if line.strip()]
-
-
-def find_dateline(first_paragraph: str) -> tuple[str | None, str | None]:
-    """Place and wire agency from an opening like "MADRID (AFP) — ..." or "Berlin (dpa) - ..."."""
-    match = DATELINE.match(first_paragraph)
-    if not match:
-        return None, None
-    place, credit = match.group("place").strip(), match.group("agency")
-    agency = None
-    if credit:
-        for name in re.split(r"[/,;]\s*", credit):
-            agency = agency or NEWS_AGENCIES.get(name.strip().casefold())
-    # Without an agency credit, only an all-capitals place reads as a dateline ("MADRID —").
-    if not agency and not place.isupper():
-        return None, None
-    return place, agency
-
-
-def agency_of(authors: list[str]) -> str | None:
-    """The first author that is a news agency ("AP", "dpa"), as the agency is usually written."""
-    for name in authors:
-        if name.casefold() in NEWS_AGENCIES:
-            return NEWS_AGENCIES[name.casefold()]
-    return None
 
 
 @contextmanager
@@ -99,6 +70,6 @@ def extract_html(article: Article) -> Article:
     article.url = meta.url
     article.declared_language = meta.language
     article.methods.update(meta.methods)
-    article.dateline, article.agency = find_dateline(paragraphs[0])
+    article.dateline, article.agency = dateline_of(paragraphs[0])
     article.agency = article.agency or agency_of(article.authors)
     return article

@@ -18,7 +18,15 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import AttributeDict, RubyParenthesisString, RubyTextString, Script, Stylesheet, TemplateString
 
-from indexer.dates import MONTHS, find_dates, load_phrase_rules
+from indexer.dates import MONTHS, find_dates
+from indexer.phrases import (
+    PhraseList,
+    is_furniture,
+    letters_key,
+    load_phrase_rules,
+    normalise,
+    text_weight,
+)
 
 RULES = json.loads((Path(__file__).parent / "rules" / "html.json").read_text(encoding="utf-8"))
 INVISIBLE_TAGS = frozenset(RULES["invisible_tags"])
@@ -54,11 +62,9 @@ CAMEL_CASE = re.compile(r"([a-z0-9])([A-Z])")
 NON_WORD = re.compile(r"[^a-z0-9]+")
 WHITESPACE = re.compile(r"\s+")
 NO_TOKENS: frozenset[str] = frozenset()
-IDEOGRAPHIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-IDEOGRAPHIC_WEIGHT = 3
 
 # A block counts as article prose from this many characters on, if few of them are link text.
-MIN_PROSE_CHARS = 25  # ideographic characters count IDEOGRAPHIC_WEIGHT times
+MIN_PROSE_CHARS = 25  # in text_weight: an ideographic character counts three
 MAX_PROSE_LINK_SHARE = 0.35
 # A chrome-looking box is kept anyway when it holds at least this share of the page's prose:
 # some sites wrap the whole page in a box whose class says "ad" or in an ASP.NET <form>.
@@ -93,73 +99,10 @@ MIN_SCRIPT_PARAGRAPHS = 3
 MAX_DEPTH = 400
 # Inline tags whose chrome class means "skip this text"; other unknown tags may be whole boxes.
 INLINE_TAGS = frozenset(RULES["inline_tags"])
-# Furniture phrases (indexer/rules/phrases/*.json, shared with the text-dump extractor) condemn a block
-# only up to these lengths: a long paragraph may quote "newsletter" or start with "Click here".
-MAX_FURNITURE_PREFIX_CHARS = 300
-MAX_FURNITURE_PHRASE_CHARS = 150
 
 
 PHRASES = load_phrase_rules()
-# Typographic quotes and dashes as plain ones, so phrase data needs one spelling.
-QUOTES = str.maketrans(dict.fromkeys("\u2018\u2019\u201a", "'") | dict.fromkeys("\u201c\u201d\u201e\u00ab\u00bb", '"'))
-# Bullets and arrows that decorate menu items and teasers, not part of the words.
-DECORATION = " \t\"'•·|>›»<‹«*#►▶▸→←↑↓-–—=~+"
-NON_LETTERS = re.compile(r"[\W\d_]+")
-PHRASE_TOKEN = re.compile(r"\w+|[^\w\s]")
-
-
-def _normalise(text: str) -> str:
-    return WHITESPACE.sub(" ", text.translate(QUOTES).casefold()).strip(DECORATION)
-
-
-def _letters_key(text: str) -> str:
-    return NON_LETTERS.sub(" ", text.translate(QUOTES).casefold()).strip()
-
-
-class PhraseList:
-    """Phrases matched on whole words (and punctuation marks) of a normalised text, or at its start only.
-
-    "skip to" must not match "cruiseskip to"; a phrase with ideographs, written without spaces between
-    words, is matched as a plain substring instead. Indexed by first token: one dict lookup per word of
-    the text instead of one big alternation regex, which was the costliest step of the content filter.
-    """
-
-    def __init__(self, phrases: list[str]) -> None:
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
-        self.substrings: list[str] = []
-        for phrase in {_normalise(p) for p in phrases if p.strip()}:
-            if IDEOGRAPHIC.search(phrase):
-                self.substrings.append(phrase)
-                continue
-            tokens = tuple(PHRASE_TOKEN.findall(phrase))
-            if tokens:
-                self.by_first.setdefault(tokens[0], []).append(tokens)
-
-    def _at(self, tokens: list[str], position: int) -> bool:
-        for phrase in self.by_first.get(tokens[position], ()):
-            if tuple(tokens[position : position + len(phrase)]) == phrase:
-                return True
-        return False
-
-    def starts(self, norm: str) -> bool:
-        """Tell whether the normalised text starts with one of the phrases."""
-        tokens = PHRASE_TOKEN.findall(norm)
-        if tokens and self._at(tokens, 0):
-            return True
-        return any(norm.startswith(phrase) for phrase in self.substrings)
-
-    def occurs(self, norm: str) -> bool:
-        """Tell whether one of the phrases occurs anywhere in the normalised text."""
-        tokens = PHRASE_TOKEN.findall(norm)
-        if any(self._at(tokens, i) for i in range(len(tokens))):
-            return True
-        return any(phrase in norm for phrase in self.substrings)
-
-
-FURNITURE_LINES = frozenset(_letters_key(p) for p in PHRASES["boilerplate_lines"])
-FURNITURE_PREFIXES = PhraseList(PHRASES["boilerplate_prefixes"] + PHRASES["author_bio_prefixes"])
-FURNITURE_PHRASES = PhraseList(PHRASES["boilerplate_phrases"] + RULES["furniture_phrases"])
-END_MARKERS = frozenset(_letters_key(p) for p in RULES["end_markers"])
+END_MARKERS = frozenset(letters_key(p) for p in RULES["end_markers"])
 END_MARKER_PREFIXES = PhraseList(RULES["end_markers"])
 DATE_LINE_WORDS = frozenset(
     word
@@ -170,7 +113,7 @@ LETTER_WORDS = re.compile(r"[^\W\d_]+")
 # A date line ("25.10.2025 - 15:26 Uhr") is short and has at most this many words besides date words.
 MAX_DATE_LINE_CHARS = 60
 MAX_DATE_LINE_WORDS = 3
-INLINE_END_MARKERS = frozenset(_letters_key(p) for p in RULES["inline_end_markers"])
+INLINE_END_MARKERS = frozenset(letters_key(p) for p in RULES["inline_end_markers"])
 # An end marker is a label: a heading or a short line, never a paragraph.
 MAX_END_MARKER_CHARS = 60
 # A loose end marker (not opening a box) cuts the rest of the container when the rest holds at most this
@@ -178,36 +121,14 @@ MAX_END_MARKER_CHARS = 60
 MAX_TAIL_AFTER_MARKER_SHARE = 0.5
 
 
-def text_weight(text: str) -> int:
-    """Length of a text in Latin-letter equivalents: a Chinese, Japanese or Korean character counts more."""
-    ideographs = len(text) - len(IDEOGRAPHIC.sub("", text))
-    return len(text) + (IDEOGRAPHIC_WEIGHT - 1) * ideographs
-
-
-def is_furniture(text: str) -> bool:
-    """Tell whether a block is page furniture by the shared phrase lists ("Advertisement", "Read more")."""
-    weight = text_weight(text)
-    if weight > MAX_FURNITURE_PREFIX_CHARS:
-        return False
-    key = _letters_key(text)
-    if not key:
-        return False  # numbers and rules ("___", "45%") are table cells and separators of stories
-    if key in FURNITURE_LINES:
-        return True
-    norm = _normalise(text)
-    if FURNITURE_PREFIXES.starts(norm):
-        return True
-    return weight <= MAX_FURNITURE_PHRASE_CHARS and FURNITURE_PHRASES.occurs(norm)
-
-
 def is_end_marker(text: str, tag: str) -> bool:
     """Tell whether a block labels what follows the story ("Related stories", "Comments", "Lesen Sie auch")."""
     if text_weight(text) > MAX_END_MARKER_CHARS:
         return False
-    if _letters_key(text) in END_MARKERS:
+    if letters_key(text) in END_MARKERS:
         return True
     # A heading may name the topic after the label: "More from Science", "Mehr zum Thema Hitze".
-    return tag in HEADING_TAGS and END_MARKER_PREFIXES.starts(_normalise(text))
+    return tag in HEADING_TAGS and END_MARKER_PREFIXES.starts(normalise(text))
 
 
 def is_date_line(text: str, tag: str) -> bool:
@@ -467,12 +388,12 @@ class ContentFinder:
 
     def title_headline(self, title: str | None) -> int:
         """The block of the <h1> that reads as the page's title (-1 when none does)."""
-        key = _letters_key(title or "")
+        key = letters_key(title or "")
         if key and len(self.h1_blocks) > 1:
             # Pages that load the next stories below the first one carry one <h1> per story; the page's
             # own title says which one the page is about.
             for i in self.h1_blocks:
-                if _letters_key(self.texts[i]) == key:
+                if letters_key(self.texts[i]) == key:
                     return i
         return -1
 
@@ -668,7 +589,7 @@ class ContentFinder:
                 self.drop(box)  # the labelled box itself holds the teasers or comments
                 i = box.end
                 continue
-            if _letters_key(self.texts[i]) not in INLINE_END_MARKERS:
+            if letters_key(self.texts[i]) not in INLINE_END_MARKERS:
                 before = sum(self.prose[j] for j in range(story_start, i) if not self.dropped[j])
                 after = sum(self.prose[j] for j in range(i + 1, container.end) if not self.dropped[j])
                 if after <= MAX_TAIL_AFTER_MARKER_SHARE * before:

@@ -18,19 +18,21 @@ from bs4 import Tag
 
 from indexer import dates
 from indexer.html_content import HtmlElement, attribute_tokens, leading_text, text_of
+from indexer.phrases import load_phrase_rules
 
 RULES = json.loads((Path(__file__).parent / "rules" / "html.json").read_text(encoding="utf-8"))
 ARTICLE_TYPES = {name.lower() for name in RULES["jsonld_article_types"]}
 PUBLISHER_TYPES = {name.lower() for name in RULES["jsonld_publisher_types"]}
-NEWS_AGENCIES = {name.casefold(): name for name in RULES["news_agencies"]}
+# The byline words of the phrase rules (indexer/rules/phrases/*.json), shared with the text-dump extractor.
+BYLINE_PREFIXES = load_phrase_rules()["byline_prefixes"]
 BYLINE_PREFIX = re.compile(
     r"^\s*(?:"
-    + "|".join(re.escape(p) for p in sorted(RULES["byline_prefixes"], key=len, reverse=True))
+    + "|".join(re.escape(p.rstrip(": ")) for p in sorted(BYLINE_PREFIXES, key=len, reverse=True))
     + r")\s*[:\-]?\s+",
     re.IGNORECASE,
 )
 AUTHOR_SPLIT = re.compile("|".join(re.escape(sep) for sep in RULES["author_separators"]), re.IGNORECASE)
-BYLINE_WORDS = {prefix.casefold().rstrip(":") for prefix in RULES["byline_prefixes"]}
+BYLINE_WORDS = {prefix.casefold().rstrip(": ") for prefix in BYLINE_PREFIXES}
 URL_LIKE = re.compile(r"^\s*(?:https?://|www\.|@)\S*\s*$", re.IGNORECASE)
 PARENTHESES = re.compile(r"\([^)]*\)?")
 # Form markers and mail/URL signs do not occur in people's or desks' names.

@@ -17,6 +17,7 @@ from indexer.decode import decode
 from indexer.fingerprint import band_keys
 from indexer.html import extract_html
 from indexer.language import detect
+from indexer.phrases import distinct_words
 from indexer.read import (
     DEFAULT_MAX_FILE_BYTES,
     FileStamp,
@@ -38,6 +39,9 @@ EXTRACTORS = {"text": extract_text, "html": extract_html}
 DEFAULT_MAX_TEXT_CHARS = 2_000_000
 # Shorter than this, what is left is not an article (an error page, a stub).
 MIN_BODY_CHARS = 40
+# Fewer different words than this (indexer.phrases.distinct_words), and it is not text but a letter held
+# down, one long code or a row of numbers: the shortest real stub ("Police closed the road.") has more.
+MIN_DISTINCT_WORDS = 4
 # Block size for hashing web archives, which are read as a stream rather than whole.
 HASH_BLOCK_BYTES = 1024 * 1024
 
@@ -89,6 +93,11 @@ def process(article: Article, max_text_chars: int = DEFAULT_MAX_TEXT_CHARS) -> A
     EXTRACTORS[article.fmt](article)
     if len(article.body) < MIN_BODY_CHARS:
         raise SkipDocument(f"no article text found (only {len(article.body)} characters left after cleaning)")
+    if distinct_words(article.body, MIN_DISTINCT_WORDS) < MIN_DISTINCT_WORDS:
+        raise SkipDocument(
+            f"the text has no words (fewer than {MIN_DISTINCT_WORDS} different ones "
+            f"in {len(article.body):,} characters)"
+        )
     if len(article.body) > max_text_chars:
         raise SkipDocument(
             f"article text is {len(article.body):,} characters, over the {max_text_chars:,}-character limit"

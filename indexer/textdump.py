@@ -14,81 +14,26 @@ import re
 from dataclasses import dataclass
 
 from indexer.article import Article, SkipDocument
-from indexer.dates import find_dates, load_phrase_rules
-
-# ---------------------------------------------------------------------------------------------
-# Phrase data (indexer/rules/phrases/*.json), normalised once at import.
-# ---------------------------------------------------------------------------------------------
-
-QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-    }
+from indexer.datelines import dateline_of
+from indexer.dates import find_dates
+from indexer.phrases import (
+    DECORATION,
+    QUOTES,
+    PhraseList,
+    ideographs,
+    is_furniture,
+    letters_key,
+    load_phrase_rules,
+    normalise,
 )
-# Bullets and arrows that decorate menu items and teasers, not part of the words.
-DECORATION = " \t\"'•·|>›»<‹«*#►▶▸→←↑↓-=~+"
-NON_LETTERS = re.compile(r"[\W\d_]+")
-SPACES = re.compile(r"\s+")
 
-
-def normalise(text: str) -> str:
-    """Casefold, straighten quotes and dashes, collapse spaces, strip decoration at both ends."""
-    return SPACES.sub(" ", text.translate(QUOTES).casefold()).strip(DECORATION)
-
-
-def letters_key(text: str) -> str:
-    """Return only the words of text, casefolded and space-separated (for whole-line comparisons)."""
-    return NON_LETTERS.sub(" ", text.translate(QUOTES).casefold()).strip()
-
-
-def _first_word_key(text: str) -> str:
-    word = text.split(" ", 1)[0]
-    return NON_LETTERS.sub("", word)
-
-
-class PrefixList:
-    """Phrases matched at the start of a normalised line, on whole words, indexed by their first word."""
-
-    def __init__(self, phrases: list[str]) -> None:
-        self.by_first_word: dict[str, list[str]] = {}
-        for phrase in {normalise(p) for p in phrases if p.strip()}:
-            self.by_first_word.setdefault(_first_word_key(phrase), []).append(phrase)
-
-    def match(self, text: str) -> str | None:
-        """Return the phrase text starts with (followed by a non-letter or the end), or None."""
-        for phrase in self.by_first_word.get(_first_word_key(text), ()):
-            if text.startswith(phrase):
-                rest = text[len(phrase) : len(phrase) + 1]
-                if not rest or not rest.isalnum() or not phrase[-1].isalnum():
-                    return phrase
-        return None
-
-
-def _phrase_pattern(phrases: list[str]) -> re.Pattern:
-    # One alternation, longest first: one regex pass per line instead of one per phrase.
-    unique = sorted({normalise(p) for p in phrases if p.strip()}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(p) for p in unique))
-
+# ---------------------------------------------------------------------------------------------
+# Phrase data (indexer/rules/phrases/*.json), normalised once at import (indexer.phrases).
+# ---------------------------------------------------------------------------------------------
 
 RULES = load_phrase_rules()
-BOILERPLATE_LINES = frozenset(letters_key(p) for p in RULES["boilerplate_lines"])
-BOILERPLATE_PREFIXES = PrefixList(RULES["boilerplate_prefixes"])
-BOILERPLATE_PHRASES = _phrase_pattern(RULES["boilerplate_phrases"])
-BYLINE_PREFIXES = PrefixList(RULES["byline_prefixes"])
-AUTHOR_BIO_PREFIXES = PrefixList(RULES["author_bio_prefixes"])
-CREDIT_PREFIXES = PrefixList(RULES["credit_prefixes"])
+BYLINE_PREFIXES = PhraseList(RULES["byline_prefixes"])
+CREDIT_PREFIXES = PhraseList(RULES["credit_prefixes"])
 CREDIT_NAMES = frozenset(letters_key(p) for p in RULES["credit_names"])
 # A caption ending in its credit: "... in Madrid. EFE/ J.J. Guillén", "... LUDOVIC MARIN / AFP".
 CREDIT_TAIL = re.compile(
@@ -99,11 +44,10 @@ CREDIT_TAIL = re.compile(
     ),
     re.I,
 )
-POSITION_MARKERS = _phrase_pattern(RULES["position_markers"])
+POSITION_MARKERS = PhraseList(RULES["position_markers"])
 AUTHOR_ROLES = frozenset(normalise(p) for p in RULES["author_roles"])
 NAME_JOINERS = frozenset(normalise(p) for p in RULES["name_joiners"])
-PUBLISHED_WORDS = _phrase_pattern(RULES["published_words"])
-AGENCIES = {normalise(name): canonical for name, canonical in RULES["agencies"].items()}
+PUBLISHED_WORDS = PhraseList(RULES["published_words"])
 
 # ---------------------------------------------------------------------------------------------
 # Thresholds (characters are "effective": a CJK character counts as three, it carries a word).
@@ -127,11 +71,6 @@ TITLE_WINDOW = 40  # the headline is at most this many lines above the article
 SENTENCE_END = tuple(".!?…。！？؟\"'”’»)")
 # A sentence ends inside the line: a word (not an initial like "Z.") then ". " - or a CJK full stop.
 INNER_SENTENCE_END = re.compile(r"\w\w[.!?]\s|[。！？]")
-CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
-
-
-def _cjk_count(text: str) -> int:
-    return sum(1 for ch in text if ch >= "\u3040" and any(lo <= ord(ch) <= hi for lo, hi in CJK_RANGES))
 
 
 @dataclass
@@ -166,21 +105,20 @@ class Line:
 # ---------------------------------------------------------------------------------------------
 
 
-def is_boilerplate(norm: str, key: str, size: int) -> bool:
-    """Tell whether a normalised line is page furniture by the phrase lists (menus, share, newsletter...)."""
-    if not key:
-        return True  # only symbols or numbers: separators, counters, times
-    if key in BOILERPLATE_LINES or BOILERPLATE_PREFIXES.match(norm) or AUTHOR_BIO_PREFIXES.match(norm):
-        return True
-    # Phrases like "min read" or "newsletter" only condemn short lines: a paragraph may quote them.
-    return size < 250 and BOILERPLATE_PHRASES.search(norm) is not None
+def is_boilerplate(text: str, key: str) -> bool:
+    """Tell whether a line is page furniture: by the phrase lists (menus, share, newsletter...), or letterless.
+
+    A line of a text dump with only symbols or numbers is a separator, a counter or a time: without
+    markup there is no table for it to be a cell of.
+    """
+    return not key or is_furniture(text)
 
 
 def is_credit(norm: str, key: str) -> bool:
     """Tell whether a line is an image credit ("Foto: Reuters", "(Photo: dpa)", "Getty Images", "Imago/X")."""
     if len(norm) > 100:
         return False
-    if CREDIT_PREFIXES.match(norm):
+    if CREDIT_PREFIXES.starts(norm):
         return True
     parts = [p for p in re.split(r"\s*[/,;|]\s*|\s+via\s+", key) if p]
     if not parts:
@@ -195,7 +133,7 @@ def make_line(number: int, text: str) -> Line:
     """Build a Line with its features from the stripped text of one non-blank line."""
     norm = normalise(text)
     key = letters_key(text)
-    cjk = _cjk_count(text)
+    cjk = ideographs(text)
     size = len(text) + 2 * cjk
     words = len(text.split()) + cjk // 2
     stripped = text.rstrip()
@@ -204,9 +142,7 @@ def make_line(number: int, text: str) -> Line:
         any(ch.isalpha() for ch in stripped[-4:-1] or "x") or words >= NUMBER_END_WORDS
     )
     sentence_like = sentence_like or INNER_SENTENCE_END.search(text) is not None
-    return Line(
-        number, text, norm, key, size, words, sentence_like, is_boilerplate(norm, key, size), is_credit(norm, key)
-    )
+    return Line(number, text, norm, key, size, words, sentence_like, is_boilerplate(text, key), is_credit(norm, key))
 
 
 def split_lines(text: str) -> list[Line]:
@@ -217,7 +153,7 @@ def split_lines(text: str) -> list[Line]:
 
 def has_credit_or_position(line: Line) -> bool:
     """Tell whether a line is a caption by its own text: a position marker "(L)" or a credit at its end."""
-    if line.size < 300 and POSITION_MARKERS.search(line.norm):
+    if line.size < 300 and POSITION_MARKERS.occurs(line.norm):
         return True
     tail = line.text[-60:]
     return line.size < 400 and (
@@ -332,7 +268,7 @@ def find_short_text(lines: list[Line]) -> tuple[int, int] | None:
         for k, line in enumerate(lines)
         if line.sentence_like
         and line.words >= 3
-        and not (line.boilerplate or line.credit or BYLINE_PREFIXES.match(line.norm))
+        and not (line.boilerplate or line.credit or BYLINE_PREFIXES.starts(line.norm))
     ]
     if not sentences:
         return None
@@ -383,7 +319,7 @@ def title_score(line: Line, distance: int, body_words: set[str], repeated: bool)
         return None  # headlines do not end with a full stop; ledes and captions do
     if line.size >= LONG_LINE and ", " in line.text:
         return None  # long running text with clauses: a lede or paragraph
-    if BYLINE_PREFIXES.match(line.norm) or (line.size < 60 and find_dates(line.text)):
+    if BYLINE_PREFIXES.starts(line.norm) or (line.size < 60 and find_dates(line.text)):
         return None
     words = _content_words(line.text)
     if not words:
@@ -520,10 +456,10 @@ def byline_names(line: Line) -> list[str]:
     """Return the authors of a "By X" line, or [] when it is not one."""
     if line.size > MAX_META_LINE:
         return []
-    prefix = BYLINE_PREFIXES.match(line.norm)
-    if not prefix:
+    end = BYLINE_PREFIXES.prefix_end(line.norm)
+    if end is None:
         return []
-    rest = line.text.translate(QUOTES).strip(DECORATION)[len(prefix) :].strip(" :")
+    rest = line.text.translate(QUOTES).strip(DECORATION)[end:].strip(" :")
     return split_names(rest)
 
 
@@ -549,7 +485,7 @@ def find_authors(lines: list[Line], header: range) -> tuple[list[str], int | Non
         if names:
             return names, index, "byline"
     for index in header:
-        if BYLINE_PREFIXES.match(lines[index].norm) and lines[index].words == 1 and index + 1 in header:
+        if BYLINE_PREFIXES.starts(lines[index].norm) and lines[index].words == 1 and index + 1 in header:
             names = name_line_names(lines[index + 1])  # "Von" on a line of its own, the names below
             if names:
                 return names, index + 1, "byline"
@@ -570,7 +506,7 @@ def date_line_score(line: Line, anchor: int, byline_index: int | None) -> float:
     score = -DATE_DISTANCE_COST * abs(line.number - anchor)
     if line.size < 50:
         score += 1.0  # a line that is little more than the date
-    if PUBLISHED_WORDS.search(line.norm):
+    if PUBLISHED_WORDS.occurs(line.norm):
         score += 2.0
     if byline_index is not None and abs(line.number - byline_index) <= 2:
         score += 1.5
@@ -595,50 +531,13 @@ def find_date(
         near_byline = byline_index is not None and abs(best_found[1] - byline_index) <= 2
         return best_found[0], best_found[1], "byline" if near_byline else "header"
     # Far from the headline: a line that says "published", then the first short date line of the page.
-    for wanted in (lambda line: PUBLISHED_WORDS.search(line.norm), lambda line: line.size < 60):
+    for wanted in (lambda line: PUBLISHED_WORDS.occurs(line.norm), lambda line: line.size < 60):
         for line in lines:
             if line.size <= MAX_META_LINE and wanted(line):
                 dates = find_dates(line.text)
                 if dates:
                     return dates[0], line.number, "text"
     return None, None, ""
-
-
-DATELINE_START = re.compile(
-    r"^[-—–]?\s*([^\W\d_][\w'’.\- ]{1,40}?)\s*(?:,[^-—–:(]{0,60}?)?\s*"
-    r"(?:\(([^)]{2,40})\))?\s*(?:[-—–:]\s|$)"
-)
-AGENCY_START = re.compile(r"^\(([^)]{2,40})\)\s*[-—–:]\s")
-
-
-def agency_name(text: str | None) -> str | None:
-    """Return the canonical wire agency for a credit like "AFP" or "dpa/lnw", or None."""
-    if not text:
-        return None
-    for part in re.split(r"[/,;]", text):
-        name = AGENCIES.get(normalise(part))
-        if name:
-            return name
-    return None
-
-
-def dateline_of(text: str) -> tuple[str | None, str | None]:
-    """Return (place, agency) from a paragraph start like "ERBIL, Kurdistan - " or "Berlin (dpa) -"."""
-    match = AGENCY_START.match(text)
-    if match:
-        return None, agency_name(match.group(1))
-    match = DATELINE_START.match(text)
-    if not match:
-        return None, None
-    place, agency = match.group(1).strip(" .-"), agency_name(match.group(2))
-    letters = [ch for ch in place if ch.isalpha()]
-    if agency and len(place.split()) <= 3 and place[0].isupper():
-        return (place.title() if place.isupper() else place), agency
-    if len(letters) >= 3 and place.isupper() and len(place.split()) <= 3 and place.casefold() not in AGENCIES:
-        return place.title(), None
-    if place.isupper() and agency_name(place):
-        return None, agency_name(place)
-    return None, None
 
 
 def find_dateline(lines: list[Line], candidates: list[int]) -> tuple[str | None, str | None, int | None]:

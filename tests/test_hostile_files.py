@@ -48,6 +48,10 @@ def hostile_corpus(tmp_path):
         "no-body.html": f"<html><head><title>{TITLE} 6</title></head><p>{STORY}</p></html>".encode(),
         "truncated.warc.gz": gzip.compress(WARC_RECORD)[:-20],
         "good2.txt": good(7).encode(),
+        "one-letter.txt": b"D" * 20_000,
+        "one-token.txt": b"aGVsbG8gd29ybGQ" * 1_400,
+        "letter-words.txt": b"D " * 10_000,
+        "numbers.html": b"<html><body><p>" + b"12 345 6789 " * 100 + b"</p></body></html>",
     }
     for name, content in files.items():
         (corpus / name).write_bytes(content)
@@ -66,6 +70,8 @@ def test_every_file_is_indexed_or_skipped_with_a_reason(hostile_corpus, tmp_path
     assert "symbolic links" in reasons["loop.txt"]
     assert "not a regular file" in reasons["pipe.txt"]
     assert any(path.startswith("truncated.warc.gz") for path in reasons)
+    for wordless in ("one-letter.txt", "one-token.txt", "letter-words.txt", "numbers.html"):
+        assert "the text has no words" in reasons[wordless], (wordless, reasons.get(wordless))
     archive = open_archive(engine_settings("whoosh", tmp_path / "index"))
     try:
         indexed = archive.backend.indexed_files()

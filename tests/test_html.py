@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from indexer.article import Article, SkipDocument
-from indexer.html import collector_paused, extract_html, find_dateline
+from indexer.html import collector_paused, extract_html
 from indexer.html_content import parse_html, text_of
 from indexer.html_metadata import split_authors
 from indexer.pipeline import process
@@ -221,13 +221,21 @@ def test_story_split_by_an_ad_box_is_joined() -> None:
     assert body.split("\n\n") == first + second
 
 
-def test_dateline_and_agency() -> None:
-    assert find_dateline("MADRID — Rafael Nadal kept Spain's hopes alive") == ("MADRID", None)
-    assert find_dateline("Berlin (dpa) - Die Regierung hat") == ("Berlin", "dpa")
-    assert find_dateline("The president said - nothing") == (None, None)
+def test_dateline_and_agency_of_the_first_paragraph() -> None:
     page = "<html><body><p>WASHINGTON (AP) — " + STORY[0] + "</p><p>" + STORY[1] + "</p></body></html>"
     article = extract_html(html_article(page))
-    assert (article.dateline, article.agency) == ("WASHINGTON", "AP")
+    assert (article.dateline, article.agency) == ("Washington", "AP")
+
+
+def test_an_agency_named_as_author_is_the_agency() -> None:
+    page = (
+        '<html><head><meta name="author" content="Agence France-Presse"></head><body><p>'
+        + STORY[0]
+        + "</p><p>"
+        + STORY[1]
+        + "</p></body></html>"
+    )
+    assert extract_html(html_article(page)).agency == "AFP"
 
 
 def test_split_authors_rejects_what_is_not_a_name() -> None:
