@@ -54,12 +54,18 @@ def test_furniture_by_line_prefix_and_phrase() -> None:
 
 def test_a_long_paragraph_may_quote_a_furniture_phrase() -> None:
     phrase = "Sign up for our newsletter"
-    padded = phrase + ", said the editor, " + "who explained why the readers wanted more of it " * 4
+    padded = phrase + ", said the editor, " + "who explained why the readers wanted more of it " * 6
     assert text_weight(padded) > MAX_FURNITURE_PHRASE_CHARS
     assert is_furniture(phrase) and not is_furniture("Readers " + padded)
     prefix = "Read more: " + "the minister met union leaders on Tuesday and again on Friday " * 6
     assert text_weight(prefix) > MAX_FURNITURE_PREFIX_CHARS
     assert is_furniture("Read more: the minister met") and not is_furniture(prefix)
+
+
+def test_a_credit_label_glued_to_its_caption_is_still_found() -> None:
+    assert is_furniture("KATE MOSS wears a look by VALENTINOFoto: Nikolai von Bismarck. Styling: Kate Phelan")
+    assert is_furniture("A grey blazer and a sheer dress, both GIVENCHY.Foto: Nikolai von Bismarck")
+    assert not is_furniture("The photographer's portfolio grew in 2019, and so did the demand")
 
 
 def test_distinct_words_of_spaced_and_unspaced_scripts() -> None:
