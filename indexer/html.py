@@ -60,7 +60,7 @@ def extract_html(article: Article) -> Article:
     else:
         article.methods["body"] = "markup"
     if not paragraphs:
-        raise SkipDocument("HTML page has no visible text")
+        raise SkipDocument("HTML page has no article text (nothing visible, or only menus and notices)")
     article.body = "\n\n".join(paragraphs)
     if meta.title:
         article.title = meta.title

@@ -252,6 +252,15 @@ def test_empty_page_is_skipped_through_the_pipeline() -> None:
         process(Article(path="blank.html", fmt="html", raw=b""))
 
 
+def test_a_page_of_nothing_but_furniture_is_skipped_saying_so() -> None:
+    markup = (
+        "<html><body><nav><a href='/'>Home</a> <a href='/podcasts'>Podcasts</a></nav><main><p>Sign up for our "
+        "newsletter: your e-mail address is only used to send you our newsletters.</p></main></body></html>"
+    )
+    with pytest.raises(SkipDocument, match="no article text .*only menus and notices"):
+        extract_html(html_article(markup))
+
+
 def test_pipeline_runs_html_pages_end_to_end() -> None:
     article = process(Article(path="news/bridge.html", fmt="text", raw=news_page().encode("utf-8")))
     assert article.fmt == "html"  # recognised by its markup, not by the file name
