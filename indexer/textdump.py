@@ -18,6 +18,7 @@ from indexer.datelines import dateline_of
 from indexer.dates import find_dates
 from indexer.phrases import (
     DECORATION,
+    IDEOGRAPHIC_WEIGHT,
     QUOTES,
     PhraseList,
     ideographs,
@@ -134,7 +135,7 @@ def make_line(number: int, text: str) -> Line:
     norm = normalise(text)
     key = letters_key(text)
     cjk = ideographs(text)
-    size = len(text) + 2 * cjk
+    size = len(text) + (IDEOGRAPHIC_WEIGHT - 1) * cjk  # indexer.phrases.text_weight, ideographs counted once
     words = len(text.split()) + cjk // 2
     stripped = text.rstrip()
     # A stop right after digits ends a date or a counter ("12.03.2024."), unless words enough precede it.

@@ -66,11 +66,6 @@ NEAR_KEYS = "near_keys"
 TOPIC_KEYS = "topic_keys"
 ORDER = "order"  # when the article was put: ties in ranking and within a cluster go to the earlier one
 CLUSTERED = "clustered"  # true for the articles of a cluster with several (search-time collapsing reads only them)
-# What a search reading doc values alone asks for instead of documents: neither _source nor the stored
-# fields, _id among them. Each _id is read from the compressed block of stored fields that holds whole
-# articles, so the 10,000 clustered matches of `country` at 1M articles took the node 265 ms with it
-# and 55 ms without (bench/RESULTS.md, "A million articles"). Such hits carry `fields` and `sort` only.
-DOC_VALUES_ONLY = MappingProxyType({"_source": False, "stored_fields": "_none_"})
 
 # The languages Whoosh stems (search.backends.whoosh.analysis.STEMMED_LANGUAGES, which this package
 # may not import), with the name of their Snowball stemmer in OpenSearch's `snowball` filter.

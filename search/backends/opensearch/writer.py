@@ -46,7 +46,7 @@ from opensearchpy.exceptions import (
 
 from search import backend, duplicates
 from search.backends.opensearch import analysis as a
-from search.backends.opensearch.store import REQUEST_TIMEOUT, SCHEMA_VERSION, OpenSearchStore
+from search.backends.opensearch.store import DOC_VALUES_ONLY, REQUEST_TIMEOUT, SCHEMA_VERSION, OpenSearchStore
 from search.duplicates import Deduplicator
 from search.errors import IndexUnavailable, ReindexLocked
 from search.fields import ROLE_COPY, ROLE_VERSION
@@ -317,7 +317,7 @@ class OpenSearchUpdate(backend.IndexUpdate):
         A bulk build leaves tens of segments (27 at 1M articles), and a search pays per segment: a
         collapsed search's hidden ids are looked up in each, every aggregation walks each. Merged into
         one, the 1M-article index answered the search page in a p95 of 276 ms instead of 331 (median
-        128 instead of 151; bench/RESULTS.md, "A million articles"), and shrank 2.4 -> 2.2 GiB as the
+        128 instead of 151; bench/RESULTS.md, "The OpenSearch search page at 1M"), and shrank 2.4 -> 2.2 GiB as the
         replaced documents went. The merge took 66 s after a 1,088 s build. Incremental runs leave
         merging to the cluster's own policy.
         """
@@ -370,7 +370,7 @@ class OpenSearchUpdate(backend.IndexUpdate):
             "query": {"bool": {"filter": [query], "must_not": [{"ids": {"values": sorted(self._deleted)}}]}},
             "size": LOOKUP_PAGE,
             "sort": [{a.ID_FIELD: "asc"}],
-            **a.DOC_VALUES_ONLY,
+            **DOC_VALUES_ONLY,
             "docvalue_fields": [a.ID_FIELD, *fields],
         }
         found: list[dict] = []
