@@ -77,12 +77,20 @@ MAX_SCATTERED_SHARE = 0.15
 # A sibling box is a part of the article (split by an ad, a lead above the body) when the best paragraph
 # parent inside it scores at least this share of the best on the page.
 SIBLING_PART_SHARE = 0.2
+# A box of prose beside the article's box is a section of it when at most this share of its text is links.
+MAX_SECTION_LINK_SHARE = 0.1
 # A single paragraph beside the article's box is part of it from this length on (readability uses 80).
 MIN_LONE_PARAGRAPH_CHARS = 80
 # Inside the article, a box whose text is mostly links is a link list (tags, related stories).
 MAX_BOX_LINK_SHARE = 0.5
 # A paragraph this long (in prose weight) is solid story text; the story starts and ends with one.
 SOLID_PARAGRAPH_CHARS = 60
+# A heading over the story is the headline again, not a standfirst, when this share of its words are the title's.
+MAX_LEAD_TITLE_SHARE = 0.5
+# A short line reads as a sentence with at least this many words and one of these last characters.
+MIN_SENTENCE_WORDS = 3
+SENTENCE_ENDS = frozenset(".!?…。！？")
+CLOSING_QUOTES = "\"'”’»«“)] "
 # Less visible article text than this, and hidden boxes are searched too.
 MIN_VISIBLE_ARTICLE_CHARS = 500
 # ...and used only when they hold this many times more than what is visible (a short story stays short).
@@ -129,6 +137,16 @@ def is_end_marker(text: str, tag: str) -> bool:
         return True
     # A heading may name the topic after the label: "More from Science", "Mehr zum Thema Hitze".
     return tag in HEADING_TAGS and END_MARKER_PREFIXES.starts(normalise(text))
+
+
+def is_sentence(text: str) -> bool:
+    """Tell whether a short line reads as a sentence: a few words ending as sentences end.
+
+    Credits and labels after a story ("Redaktion: A. B.", "(Quelle: dpa)", "Weitere Informationen:") are
+    names or fragments; a closing line of the story itself ("The hearing is set for June 26.") is a sentence.
+    """
+    stripped = text.rstrip(CLOSING_QUOTES)
+    return stripped[-1:] in SENTENCE_ENDS and len(text.split()) >= MIN_SENTENCE_WORDS
 
 
 def is_date_line(text: str, tag: str) -> bool:
@@ -238,6 +256,7 @@ class Element:
     start: int
     end: int = -1
     chrome: str | None = None  # CHROME, DISCUSSION, LAYOUT, HEADLINE_HOLDER or None
+    kind: str = ""  # tag and class as written ("" without a class): boxes built from one template share it
     children: list[int] = field(default_factory=list)
 
 
@@ -332,7 +351,9 @@ class BlockWalker:
         self.flush()
         index = len(self.elements)
         parent = self._open[-1] if self._open else -1
-        self.elements.append(Element(name, parent, len(self.texts), chrome=chrome))
+        classes = attrs.get("class")
+        kind = f"{name}.{classes}" if classes else ""
+        self.elements.append(Element(name, parent, len(self.texts), chrome=chrome, kind=kind))
         if parent >= 0:
             self.elements[parent].children.append(index)
         self._open.append(index)
@@ -501,7 +522,7 @@ class ContentFinder:
                 inside = [i for i, e in enumerate(self.elements) if start <= e.start and e.end <= end and scores[i]]
                 if inside:
                     best_inside = max(inside, key=scores.__getitem__)
-                    if scores[best_inside] >= SIBLING_PART_SHARE * best_score:
+                    if scores[best_inside] >= min(SIBLING_PART_SHARE * best_score, MIN_VISIBLE_ARTICLE_CHARS):
                         core_index, best_score = best_inside, scores[best_inside]
         # The highest paragraph-parent score inside each element, to tell article parts from teaser boxes.
         subtree_best = scores[:]
@@ -509,6 +530,8 @@ class ContentFinder:
             parent = self.elements[index].parent
             if parent >= 0 and subtree_best[index] > subtree_best[parent]:
                 subtree_best[parent] = subtree_best[index]
+        link_sums = _prefix(_masked(self.link_chars, self.dropped))
+        char_sums = _prefix(_masked([len(text) for text in self.texts], self.dropped))
         container_index = core_index
         while True:
             container = self.elements[container_index]
@@ -517,6 +540,7 @@ class ContentFinder:
                 break
             parent = self.elements[parent_index]
             scattered = 0  # prose the parent adds outside article parts: teasers, blurbs, lists
+            sections = self.story_sections(container, parent, link_sums, char_sums)
             for sibling_index in parent.children:
                 if sibling_index == container_index:
                     continue
@@ -524,11 +548,11 @@ class ContentFinder:
                 if sibling.end - sibling.start == 1:
                     # A lone paragraph beside the article (a lead, a paragraph between two body boxes).
                     is_part = self.prose[sibling.start] >= MIN_LONE_PARAGRAPH_CHARS
+                elif self.holds_other_h1(sibling):
+                    is_part = False  # a box with a headline of its own (not the page's first <h1>): another story
                 else:
-                    # A box with a headline of its own (not the page's first <h1>) is another story.
-                    is_part = subtree_best[sibling_index] >= SIBLING_PART_SHARE * best_score and not (
-                        self.holds_other_h1(sibling)
-                    )
+                    is_part = subtree_best[sibling_index] >= SIBLING_PART_SHARE * best_score
+                    is_part = is_part or sibling_index in sections
                 if not is_part:
                     scattered += self.prose_in(sibling)
             # Text directly in the parent, outside any child element, counts as scattered too.
@@ -537,6 +561,31 @@ class ContentFinder:
                 break
             container_index = parent_index
         return self.elements[container_index]
+
+    def story_sections(
+        self, container: Element, parent: Element, link_sums: list[int], char_sums: list[int]
+    ) -> set[int]:
+        """Siblings of the container that continue the story: boxes of the same template holding plain prose.
+
+        Page builders put each section of a story in a box of its own, one or two paragraphs each, all with
+        the container's tag and class; teasers and link lists beside a story are mostly link text. A single
+        such box after the story is more often a boilerplate "About us" than a last section: it counts only
+        with others of its kind, or before the story.
+        """
+        if not container.kind:
+            return set()  # a box without a class says nothing of the template
+        sections = set()
+        for index in parent.children:
+            sibling = self.elements[index]
+            if sibling is container or sibling.kind != container.kind or sibling.end - sibling.start < 2:
+                continue
+            chars = char_sums[sibling.end] - char_sums[sibling.start]
+            links = link_sums[sibling.end] - link_sums[sibling.start]
+            if self.prose_in(sibling) >= MIN_LONE_PARAGRAPH_CHARS and links <= MAX_SECTION_LINK_SHARE * chars:
+                sections.add(index)
+        if len(sections) == 1 and self.elements[next(iter(sections))].start > container.start:
+            return set()
+        return sections
 
     def drop_link_boxes(self, container: Element) -> None:
         """Inside the article, drop boxes whose text is mostly links (tag lists, related links)."""
@@ -611,7 +660,43 @@ class ContentFinder:
         ]
         if not solid:
             return container.start, container.end
-        return solid[0], solid[-1] + 1
+        return solid[0], self.closing_lines(container, solid[-1])
+
+    def closing_lines(self, container: Element, last_solid: int) -> int:
+        """The end of the story: short lines after its last solid paragraph in the same box still belong to it.
+
+        A closing line ("Ok.", "The full report is here:", the last item of a list of steps) sits beside the
+        paragraphs it ends; page furniture after a story sits in boxes of its own.
+        """
+        parent = self.paragraph_parent(last_solid)
+        end = last_solid + 1
+        while end < container.end and not self.dropped[end] and self.paragraph_parent(end) == parent:
+            text, tag = self.texts[end], self.tags[end]
+            if tag in HEADING_TAGS or tag == "h1" or is_end_marker(text, tag) or not is_sentence(text):
+                break
+            end += 1
+        return end
+
+    def lead_headings(self, container: Element, first: int) -> list[int]:
+        """Headings between the headline and the story's first solid paragraph: the standfirst, a subtitle.
+
+        Bylines, dates and reading-time lines often sit between them too; only the headings are kept.
+        Without an <h1> above, only a heading right before the first paragraph counts (a dropped block
+        such as an advert may stand between them).
+        """
+        headings: list[int] = []
+        adjacent = True  # no kept line yet between this block and the first paragraph
+        for i in range(first - 1, container.start - 1, -1):
+            tag = self.tags[i]
+            if tag == "h1":
+                return headings[::-1]
+            if self.dropped[i]:
+                continue
+            if tag in HEADING_TAGS and not is_end_marker(self.texts[i], tag):
+                headings.append(i)
+            elif not headings:
+                adjacent = False
+        return headings[:1] if adjacent else []
 
     def paragraphs(self, container: Element, title: str | None) -> list[str]:
         """The container's kept blocks as paragraphs; subheadings only when text follows them."""
@@ -619,6 +704,15 @@ class ContentFinder:
         title_key = (title or "").casefold()
         pending_heading: str | None = None
         first, last = self.article_span(container)
+        headline_words = set(letters_key(title or "").split())
+        for i in self.lead_headings(container, first):
+            text = self.texts[i]
+            if text_weight(text) < MIN_PROSE_CHARS or is_furniture(text) or is_date_line(text, self.tags[i]):
+                continue  # a label ("In short", "Key points") over a box of its own
+            words = letters_key(text).split()
+            if sum(word in headline_words for word in words) >= MAX_LEAD_TITLE_SHARE * len(words):
+                continue  # the headline again, worded for the page or under a kicker ("Opinion: ...")
+            paragraphs.append(text)
         for i in range(first, last):
             if self.dropped[i]:
                 continue

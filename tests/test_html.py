@@ -314,6 +314,74 @@ def test_page_with_several_stories_keeps_the_one_its_title_names() -> None:
     assert article.body.split("\n\n") == STORY
 
 
+def test_a_story_under_its_own_headline_wins_over_a_much_longer_one_loaded_below() -> None:
+    # An endless-scroll page: the page's story has a real body but ten times less text than the next one.
+    story = STORY + AFTER_SUBHEADING
+    longer = [f"{text} The next story is much longer than the first one on purpose." for text in story * 8]
+    page = f"""<html><head><meta property="og:title" content="Council votes to close old harbour bridge"></head>
+<body><main>
+<article><h1>Council votes to close old harbour bridge</h1><div class="body">{story_html(story)}</div></article>
+<article><h1>Harbour festival returns</h1><div class="body">{story_html(longer)}</div></article>
+</main></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == story
+
+
+def test_the_standfirst_under_the_headline_is_kept_but_labels_and_bylines_are_not() -> None:
+    standfirst = "Engineers say the crossing can no longer carry heavy traffic safely after a century of use."
+    page = f"""<html><head><meta property="og:title" content="Council votes to close old harbour bridge"></head>
+<body><article><h1>Council votes to close old harbour bridge</h1>
+<h2>Harbour Times: council votes to close the old harbour bridge</h2>
+<h2>{standfirst}</h2><ul><li>By Jane Doe</li><li>5 min read</li></ul>
+<div class="ad"><p>Advertisement: buy the best boats in the harbour at our shop today.</p></div>
+{story_html(STORY)}</article></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == [standfirst, *STORY]
+    # Without a headline above, only a heading right before the first paragraph is the story's.
+    page = f"""<html><body><div><h3>Latest</h3><p>Short line</p><h2>{standfirst}</h2>
+{story_html(STORY)}</div></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == [standfirst, *STORY]
+    # A label heading ("In short") over a box is not a standfirst.
+    page = f"<html><body><article><h1>Bridge closed</h1><h2>In short</h2>{story_html(STORY)}</article></body></html>"
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY
+
+
+def test_a_closing_sentence_after_the_last_paragraph_stays_and_a_credit_line_goes() -> None:
+    closing = "The full report is online."
+    page = f"""<html><body><article><h1>Bridge closed</h1><div class="text">{story_html(STORY)}
+<p>{closing}</p><p>Reporting by Jane Doe</p><p>(Source: dpa)</p></div></article></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == [*STORY, closing]
+
+
+def test_story_sections_in_boxes_of_one_template_are_joined() -> None:
+    # A page builder puts each section in its own box with the same class; the teasers beside them are links.
+    sections = [
+        ("Who pays", "The regional government is to pay two thirds of the cost of the new crossing, the council said."),
+        ("Who objects", "The chamber of commerce wants the bridge kept open for vans until the new one is built."),
+        ("What now", "The consultation on the design opens in January; a decision is expected before the summer."),
+    ]
+    boxes = f'<div class="text-block">{story_html(STORY + AFTER_SUBHEADING)}</div>' + "".join(
+        f'<div class="text-block"><h2>{heading}</h2><p>{text}</p></div>' for heading, text in sections
+    )
+    teasers = "".join(
+        f'<div class="teaser"><a href="/{i}">Another story about the harbour district, number {i}, '
+        f"with a long linked headline</a></div>"
+        for i in range(3)
+    )
+    page = f"""<html><body><div class="page"><h1>Bridge closed</h1>{boxes}{teasers}</div></body></html>"""
+    expected = STORY + AFTER_SUBHEADING + [line for section in sections for line in section]
+    assert extract_html(html_article(page)).body.split("\n\n") == expected
+    # One box of that template after the story is an "About us", not a section.
+    about = [
+        "Harbour Times is the independent newspaper of the harbour district.",
+        "It has been published every day.",
+        "Its readers and staff are its owners.",
+    ]
+    page = f"""<html><body><div class="page"><h1>Bridge closed</h1>
+<div class="text-block">{story_html(STORY + AFTER_SUBHEADING)}</div>
+<div class="text-block">{story_html(about)}</div>
+</div></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY + AFTER_SUBHEADING
+
+
 def test_teaser_list_inside_the_story_box_is_dropped() -> None:
     # Items that each open with a linked headline and go on with a blurb are teasers, even between paragraphs.
     teasers = "".join(
