@@ -38,6 +38,7 @@ HEADLINE_HOLDER_TAGS = frozenset(RULES["chrome_tags_unless_headline"])
 BLOCK_TAGS = frozenset(RULES["block_tags"])
 HEADING_TAGS = frozenset(RULES["heading_tags"])
 TABLE_CELL_TAGS = frozenset({"td", "th"})
+QUOTE_TAGS = frozenset({"blockquote"})
 PARAGRAPH_TAGS = frozenset(RULES["paragraph_tags"])
 CHROME_TOKENS = frozenset(RULES["chrome_tokens"])
 DISCUSSION_TOKENS = frozenset(RULES["discussion_tokens"])
@@ -234,6 +235,8 @@ def is_hidden(element: HtmlElement) -> bool:
 
 
 def _chrome_kind(name: str, tokens: set[str]) -> str | None:
+    if name in QUOTE_TAGS:
+        return None  # a quoted post or statement ("twitter-tweet") is what the story quotes, whatever its class
     if tokens & DISCUSSION_TOKENS:
         return DISCUSSION
     if name in CHROME_TAGS or tokens & CHROME_TOKENS:

@@ -382,6 +382,15 @@ def test_story_sections_in_boxes_of_one_template_are_joined() -> None:
     assert extract_html(html_article(page)).body.split("\n\n") == STORY + AFTER_SUBHEADING
 
 
+def test_a_quoted_post_stays_whatever_its_class_says() -> None:
+    # An embedded post is marked up as a block quote with the network's name as class ("twitter-tweet").
+    quoted = "The bridge will close to cars on 1 April, and the ferry will run every ten minutes instead."
+    page = f"""<html><body><article><h1>Bridge closed</h1>{story_html(STORY[:2])}
+<blockquote class="twitter-tweet"><p>{quoted}</p></blockquote>{story_html(STORY[2:])}
+<div class="twitter-share"><a href="/share">Share on Twitter</a></div></article></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == [*STORY[:2], quoted, *STORY[2:]]
+
+
 def test_teaser_list_inside_the_story_box_is_dropped() -> None:
     # Items that each open with a linked headline and go on with a blurb are teasers, even between paragraphs.
     teasers = "".join(
