@@ -361,6 +361,7 @@ def find_title(lines: list[Line], first: int, body_text: str) -> int | None:
     # A headline is often followed by a longer standfirst that shares even more words with the text.
     if (
         above in scored
+        and counts[lines[above].key] == 1  # a line repeated on the page is a label ("Search"), not a headline
         and scored[above] >= scored[best_index] - 0.7
         and lines[above].size <= lines[best_index].size * 1.1
     ):
@@ -412,6 +413,14 @@ NAME_PARTICLES = frozenset(
         "e",
     }
 )
+# A name glued to what follows it when a page is copied: "Sophie FosterTravel News Reporter",
+# "Tobias Mühlbauer24.04.2024, 19:35 Uhr". Three lower-case letters before the capital keep "McDonald",
+# "DeSantis" and "MacArthur" whole.
+GLUED = re.compile(r"(?<=[a-zß-ÿ]{3})(?=[A-ZÀ-Þ][a-zß-ÿ])|(?<=[^\W\d_])(?=\d)")
+NUMBER_START = re.compile(r"\s*(?<!\d)(?=\d)")
+META_SEPARATORS = re.compile(r"\s*(?:,|;|\||•|·| / | - | – | — )\s*")
+
+
 NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\||•|·| - | – | — )\s*")
 MAX_NAME_WORDS = 5
 
@@ -468,28 +477,70 @@ def name_line_names(line: Line) -> list[str]:
     """Return the authors of a line that is only names ("Zhelwan Z. Wali", "Ann Bee and Cy Dee")."""
     if line.size > 100 or line.boilerplate or line.credit or line.sentence_like:
         return []
-    names = split_names(line.text)
-    joined = " ".join(names)
-    if names and letters_key(joined) == line.key:
+    text = GLUED.sub(" ", line.text)
+    names = split_names(text)
+    if names and letters_key(" ".join(names)) == letters_key(" ".join(strip_role(text.split()))):
         return names
     # Several names run together without separators: keep the whole line as one author string.
-    words = line.text.split()
+    words = text.split()
+    if any(word.casefold() in AUTHOR_ROLES for word in words):
+        return []
     if 4 <= len(words) <= 12 and all(w[0].isupper() and w.replace(".", "").replace("-", "").isalpha() for w in words):
         return [line.text]
     return []
 
 
-def find_authors(lines: list[Line], header: range) -> tuple[list[str], int | None, str]:
-    """Return (authors, line index, method) from a byline or a name-only line next to a date line."""
+def leading_names(line: Line) -> list[str]:
+    """Names that open a line of byline metadata: [] unless the rest is a date or an outlet.
+
+    "Stefan Trunzik, 26.04.2024 10:00 Uhr" and "Aashish Saxena / TIMESOFINDIA.COM / Sep 2, 2024" give one
+    name each; "Berlin, Paris and Rome" gives none.
+    """
+    if line.size > MAX_META_LINE or line.boilerplate or line.sentence_like and not find_dates(line.text):
+        return []
+    text = GLUED.sub(" ", line.text)
+    prefix = BYLINE_PREFIXES.prefix_end(normalise(text))
+    # A name runs up to the first number ("Maria Rossi 05.11.2024"): that is where the metadata begins.
+    text = NUMBER_START.sub(" / ", text[prefix or 0 :].strip(" :"), count=1)
+    parts = [part for part in META_SEPARATORS.split(text) if part]
+    names: list[str] = []
+    for position, part in enumerate(parts):
+        found = split_names(part)
+        if not found or letters_key(" ".join(found)) != letters_key(" ".join(strip_role(part.split()))):
+            rest = " ".join(parts[position:])
+            return names if names and (find_dates(rest) or rest.isupper() or "." in rest) else []
+        names += found
+    return []
+
+
+def find_authors(lines: list[Line], header: range, title_index: int | None = None) -> tuple[list[str], int | None, str]:
+    """Return (authors, line index, method): the cascade of byline shapes around the headline.
+
+    In order: a byline ("By X and Y"); a byline label on a line of its own with the names below it; a
+    name-only line right under the headline; a name-only line next to a date line; names opening a line of
+    metadata ("X, 26.04.2024"). Measured on the 124 text dumps of fundus pages: author exact 0.323 before
+    the label, headline and metadata shapes, 0.476 with them.
+    """
     for index in header:
         names = byline_names(lines[index])
         if names:
             return names, index, "byline"
     for index in header:
-        if BYLINE_PREFIXES.starts(lines[index].norm) and lines[index].words == 1 and index + 1 in header:
-            names = name_line_names(lines[index + 1])  # "Von" on a line of its own, the names below
+        line = lines[index]
+        if BYLINE_PREFIXES.prefix_end(line.norm) == len(line.norm.rstrip(" :")) and index + 1 in header:
+            # "Von" or "Author of the article:" on a line of its own, the names on the lines below
+            names, below = [], index + 1
+            while below in header and (found := name_line_names(lines[below])):
+                names += found
+                below += 1
             if names:
                 return names, index + 1, "byline"
+    if title_index is not None:
+        for index in (title_index + 1, title_index + 2):
+            if index in header and not lines[index].paragraph:
+                names = name_line_names(lines[index]) or leading_names(lines[index])
+                if names:
+                    return names, index, "name-line"
     for index in header:
         near = [k for k in (index - 2, index - 1, index + 1, index + 2) if k in header]
         if any(
@@ -499,6 +550,10 @@ def find_authors(lines: list[Line], header: range) -> tuple[list[str], int | Non
             names = name_line_names(lines[index])
             if names:
                 return names, index, "name-line"
+    for index in header:
+        names = leading_names(lines[index])
+        if names:
+            return names, index, "name-line"
     return [], None, ""
 
 
@@ -585,7 +640,7 @@ def extract_text(article: Article) -> Article:
     header = range(max(0, anchor - 3), min(len(lines), first + 4))
 
     skip: set[int] = set()
-    authors, byline_index, author_method = find_authors(lines, header)
+    authors, byline_index, author_method = find_authors(lines, header, title_index)
     if authors:
         article.authors = authors
         article.methods["authors"] = author_method

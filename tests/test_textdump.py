@@ -261,6 +261,49 @@ def test_name_only_byline_before_the_date() -> None:
     assert "Maria Rossi" not in article.body
 
 
+PARAGRAPHS = (
+    "The central bank left its main interest rate unchanged on Tuesday, citing slowing growth and "
+    "inflation that has eased but remains above its target for the third year running.\n\n"
+    "Analysts had widely expected the decision, though some said a cut could come early next year if "
+    "the labour market weakens further over the winter months.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "authors"),
+    [
+        # A name line right under the headline, with no date beside it (a photo credit below).
+        ("Maria Rossi\n\nPhoto: Reuters", ["Maria Rossi"]),
+        # A byline label on a line of its own, one name per line below it.
+        ("Von\n\nMaria Rossi\n\nJan Berg", ["Maria Rossi", "Jan Berg"]),
+        ("Author of the article:\n\nMaria Rossi\n\nPublished Nov 05, 2024", ["Maria Rossi"]),
+        # Names opening a line of metadata, the rest a date or an outlet.
+        ("Maria Rossi, 05.11.2024 10:00 Uhr", ["Maria Rossi"]),
+        ("Maria Rossi / EXAMPLE.COM / Nov 5, 2024, 17:07 IST", ["Maria Rossi"]),
+        # Glued to a date or a job title when the page was copied.
+        ("Maria Rossi05.11.2024, 19:35 Uhr", ["Maria Rossi"]),
+        ("Maria RossiEconomics Correspondent\n\n05.11.2024", ["Maria Rossi"]),
+        ("Kommentar von Maria Rossi\n\n05.11.2024", ["Maria Rossi"]),
+        # Not bylines: a place list, a sentence.
+        ("Rome, Milan and Turin\n\n05.11.2024", []),
+    ],
+)
+def test_byline_shapes_of_copied_pages(header: str, authors: list[str]) -> None:
+    text = f"Economy\n\nCentral bank holds rates steady amid slowing growth\n\n{header}\n\n{PARAGRAPHS}"
+    article = extract(text)
+    assert article.title == "Central bank holds rates steady amid slowing growth"
+    assert article.authors == authors
+    for name in authors:
+        assert name not in article.body
+
+
+def test_a_camel_cased_surname_is_not_split() -> None:
+    text = (
+        f"Economy\n\nCentral bank holds rates steady amid slowing growth\n\nRon DeSantis\n\n05.11.2024\n\n{PARAGRAPHS}"
+    )
+    assert extract(text).authors == ["Ron DeSantis"]
+
+
 def test_impossible_dates_are_not_taken() -> None:
     text = (
         "Scientists unveil plans for a new telescope\n\nBy Ann Lee\n\n31.02.2024\n\n"
