@@ -69,6 +69,7 @@ MAX_META_LINE = 160  # byline and date lines are short
 DATE_WINDOW = 30  # lines around the headline searched for the date line
 DATE_DISTANCE_COST = 0.15
 TITLE_WINDOW = 40  # the headline is at most this many lines above the article
+BYLINE_BELOW_BONUS = 0.5  # a headline candidate one or two lines above a byline or date line
 SENTENCE_END = tuple(".!?…。！？؟\"'”’»)")
 # A sentence ends inside the line: a word (not an initial like "Z.") then ". " - or a CJK full stop.
 INNER_SENTENCE_END = re.compile(r"\w\w[.!?]\s|[。！？]")
@@ -335,6 +336,14 @@ def title_score(line: Line, distance: int, body_words: set[str], repeated: bool)
     return 2.0 * overlap + shape - 0.08 * distance
 
 
+def is_meta_line(line: Line) -> bool:
+    """Tell whether a line is a byline or a short date line, the lines that follow a headline."""
+    if line.size > MAX_META_LINE:
+        return False
+    dated = line.size < 60 and bool(find_dates(GLUED.sub(" ", line.text)))  # "Publiziert17. Dezember 2024"
+    return dated or bool(byline_names(line)) or bool(leading_names(line))
+
+
 def find_title(lines: list[Line], first: int, body_text: str) -> int | None:
     """Return the index of the headline: the best headline-like line shortly above the article.
 
@@ -350,6 +359,8 @@ def find_title(lines: list[Line], first: int, body_text: str) -> int | None:
     for index in range(first, max(-1, first - TITLE_WINDOW - 1), -1):
         line = lines[index]
         score = title_score(line, distance, body_words, counts[line.key] > 1)
+        if score is not None and any(is_meta_line(lines[k]) for k in range(index + 1, min(len(lines), index + 3))):
+            score += BYLINE_BELOW_BONUS  # the headline stands right above its byline or date
         if score is not None and not (index == first and line.paragraph):
             scored[index] = score
         if not (line.boilerplate or line.credit):
@@ -629,6 +640,9 @@ def extract_text(article: Article) -> Article:
     if title_index is not None:
         title_index = full_title_for(lines, title_index)
         article.title = lines[title_index].text
+        if article.title.startswith(":") and title_index > 0 and not lines[title_index - 1].boilerplate:
+            # The kicker's line ended where its colon begins the headline's ("Kicker" / ": Headline").
+            article.title = f"{lines[title_index - 1].text}{article.title}"
         article.methods["title"] = "headline-above-text" if title_index < first else "first-text-line"
         if title_index == first:
             first += 1

@@ -304,6 +304,21 @@ def test_a_camel_cased_surname_is_not_split() -> None:
     assert extract(text).authors == ["Ron DeSantis"]
 
 
+def test_the_headline_above_the_byline_wins_over_a_caption_nearer_the_text() -> None:
+    text = (
+        "Economy\n\nCentral bank holds rates steady amid slowing growth\n\nBy Maria Rossi\n\n05.11.2024\n\n"
+        "Share\n\nThe governor of the central bank at the press conference in Rome on Tuesday\n\n{PARAGRAPHS}"
+    ).replace("{PARAGRAPHS}", PARAGRAPHS)
+    article = extract(text)
+    assert article.title == "Central bank holds rates steady amid slowing growth"
+    assert article.authors == ["Maria Rossi"]
+
+
+def test_a_headline_line_that_opens_with_the_kickers_colon_is_joined_to_it() -> None:
+    text = f"Economy\n\nRates\n\n: The central bank holds steady\n\nMaria Rossi\n\n05.11.2024\n\n{PARAGRAPHS}"
+    assert extract(text).title == "Rates: The central bank holds steady"
+
+
 def test_impossible_dates_are_not_taken() -> None:
     text = (
         "Scientists unveil plans for a new telescope\n\nBy Ann Lee\n\n31.02.2024\n\n"
