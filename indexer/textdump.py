@@ -507,7 +507,9 @@ def leading_names(line: Line) -> list[str]:
     "Stefan Trunzik, 26.04.2024 10:00 Uhr" and "Aashish Saxena / TIMESOFINDIA.COM / Sep 2, 2024" give one
     name each; "Berlin, Paris and Rome" gives none.
     """
-    if line.size > MAX_META_LINE or line.boilerplate or line.sentence_like and not find_dates(line.text):
+    if line.size > MAX_META_LINE or line.boilerplate or line.credit or line.caption:
+        return []
+    if line.sentence_like and not find_dates(line.text):
         return []
     text = GLUED.sub(" ", line.text)
     prefix = BYLINE_PREFIXES.prefix_end(normalise(text))
