@@ -20,6 +20,8 @@ from bs4.element import AttributeDict, RubyParenthesisString, RubyTextString, Sc
 
 from indexer.dates import MONTHS, find_dates
 from indexer.phrases import (
+    SENTENCE_CLOSERS,
+    SENTENCE_STOPS,
     PhraseList,
     is_furniture,
     letters_key,
@@ -88,10 +90,8 @@ MAX_BOX_LINK_SHARE = 0.5
 SOLID_PARAGRAPH_CHARS = 60
 # A heading over the story is the headline again, not a standfirst, when this share of its words are the title's.
 MAX_LEAD_TITLE_SHARE = 0.5
-# A short line reads as a sentence with at least this many words and one of these last characters.
+# A short line reads as a sentence with at least this many words, ending in a stop (phrases.SENTENCE_STOPS).
 MIN_SENTENCE_WORDS = 3
-SENTENCE_ENDS = frozenset(".!?…。！？")
-CLOSING_QUOTES = "\"'”’»«“)] "
 # Less visible article text than this, and hidden boxes are searched too.
 MIN_VISIBLE_ARTICLE_CHARS = 500
 # ...and used only when they hold this many times more than what is visible (a short story stays short).
@@ -146,8 +146,8 @@ def is_sentence(text: str) -> bool:
     Credits and labels after a story ("Redaktion: A. B.", "(Quelle: dpa)", "Weitere Informationen:") are
     names or fragments; a closing line of the story itself ("The hearing is set for June 26.") is a sentence.
     """
-    stripped = text.rstrip(CLOSING_QUOTES)
-    return stripped[-1:] in SENTENCE_ENDS and len(text.split()) >= MIN_SENTENCE_WORDS
+    stripped = text.rstrip(SENTENCE_CLOSERS + " ")
+    return bool(stripped) and stripped[-1] in SENTENCE_STOPS and len(text.split()) >= MIN_SENTENCE_WORDS
 
 
 def is_date_line(text: str, tag: str) -> bool:
@@ -533,8 +533,7 @@ class ContentFinder:
             parent = self.elements[index].parent
             if parent >= 0 and subtree_best[index] > subtree_best[parent]:
                 subtree_best[parent] = subtree_best[index]
-        link_sums = _prefix(_masked(self.link_chars, self.dropped))
-        char_sums = _prefix(_masked([len(text) for text in self.texts], self.dropped))
+        link_sums, char_sums = self.link_and_char_sums()
         container_index = core_index
         while True:
             container = self.elements[container_index]
@@ -591,10 +590,14 @@ class ContentFinder:
             return set()
         return sections
 
+    def link_and_char_sums(self) -> tuple[list[int], list[int]]:
+        """Prefix sums of link characters and of all characters over the blocks not dropped."""
+        kept_chars = [len(text) for text in self.texts]
+        return _prefix(_masked(self.link_chars, self.dropped)), _prefix(_masked(kept_chars, self.dropped))
+
     def drop_link_boxes(self, container: Element) -> None:
         """Inside the article, drop boxes whose text is mostly links (tag lists, related links)."""
-        link_sums = _prefix(_masked(self.link_chars, self.dropped))
-        char_sums = _prefix(_masked([len(text) for text in self.texts], self.dropped))
+        link_sums, char_sums = self.link_and_char_sums()
         container_prose = self.prose_in(container)
         for element in self.elements:
             if element.start < container.start or element.end > container.end or element is container:

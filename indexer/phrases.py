@@ -48,6 +48,10 @@ PHRASE_TOKEN = re.compile(r"\w+|[^\w\s]")
 IDEOGRAPHIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # An ideograph (Chinese, Japanese kana and kanji, Korean) carries about a word: it weighs three letters.
 IDEOGRAPHIC_WEIGHT = 3
+# Characters that end a sentence in the scripts the archive reads, and what may close a sentence after
+# its stop (quotes, a bracket): one set for the text-dump lines and the HTML blocks.
+SENTENCE_STOPS = ".!?…。！？؟"
+SENTENCE_CLOSERS = "\"'”’»«“)]"
 
 
 def normalise(text: str) -> str:

@@ -20,6 +20,7 @@ from indexer.phrases import (
     DECORATION,
     IDEOGRAPHIC_WEIGHT,
     QUOTES,
+    SENTENCE_STOPS,
     PhraseList,
     ideographs,
     is_furniture,
@@ -70,7 +71,7 @@ DATE_WINDOW = 30  # lines around the headline searched for the date line
 DATE_DISTANCE_COST = 0.15
 TITLE_WINDOW = 40  # the headline is at most this many lines above the article
 BYLINE_BELOW_BONUS = 0.5  # a headline candidate one or two lines above a byline or date line
-SENTENCE_END = tuple(".!?…。！？؟\"'”’»)")
+SENTENCE_END = tuple(SENTENCE_STOPS + "\"'”’»)")
 # A sentence ends inside the line: a word (not an initial like "Z.") then ". " - or a CJK full stop.
 INNER_SENTENCE_END = re.compile(r"\w\w[.!?]\s|[。！？]")
 

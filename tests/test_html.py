@@ -303,14 +303,18 @@ def test_loose_end_marker_cuts_only_a_short_tail() -> None:
     assert extract_html(html_article(page)).body.split("\n\n") == STORY + AFTER_SUBHEADING
 
 
-def test_page_with_several_stories_keeps_the_one_its_title_names() -> None:
-    longer = [f"{text} The next story is longer than the first one on purpose." for text in STORY * 2]
-    page = f"""<html><head><meta property="og:title" content="Council votes to close old harbour bridge"></head>
+def two_story_page(story: list[str], longer: list[str]) -> str:
+    """A page whose title names its first story, with a longer second story loaded below it."""
+    return f"""<html><head><meta property="og:title" content="Council votes to close old harbour bridge"></head>
 <body><main>
-<article><h1>Council votes to close old harbour bridge</h1><div class="body">{story_html(STORY)}</div></article>
+<article><h1>Council votes to close old harbour bridge</h1><div class="body">{story_html(story)}</div></article>
 <article><h1>Harbour festival returns</h1><div class="body">{story_html(longer)}</div></article>
 </main></body></html>"""
-    article = extract_html(html_article(page))
+
+
+def test_page_with_several_stories_keeps_the_one_its_title_names() -> None:
+    longer = [f"{text} The next story is longer than the first one on purpose." for text in STORY * 2]
+    article = extract_html(html_article(two_story_page(STORY, longer)))
     assert article.body.split("\n\n") == STORY
 
 
@@ -318,12 +322,7 @@ def test_a_story_under_its_own_headline_wins_over_a_much_longer_one_loaded_below
     # An endless-scroll page: the page's story has a real body but ten times less text than the next one.
     story = STORY + AFTER_SUBHEADING
     longer = [f"{text} The next story is much longer than the first one on purpose." for text in story * 8]
-    page = f"""<html><head><meta property="og:title" content="Council votes to close old harbour bridge"></head>
-<body><main>
-<article><h1>Council votes to close old harbour bridge</h1><div class="body">{story_html(story)}</div></article>
-<article><h1>Harbour festival returns</h1><div class="body">{story_html(longer)}</div></article>
-</main></body></html>"""
-    assert extract_html(html_article(page)).body.split("\n\n") == story
+    assert extract_html(html_article(two_story_page(story, longer))).body.split("\n\n") == story
 
 
 def test_the_standfirst_under_the_headline_is_kept_but_labels_and_bylines_are_not() -> None:
