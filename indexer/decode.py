@@ -39,6 +39,14 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
         if raw.startswith(bom):
             return raw.decode(encoding, errors="replace"), encoding
     declared = _declared_charset(raw)
+    if declared and declared != "utf-8" and not raw.isascii():
+        # Saved pages are often re-encoded to UTF-8 by the tool that saved them while the page still
+        # declares its old charset; bytes that decode as UTF-8, multi-byte sequences and all, are almost
+        # never text in another charset ("FÃ¼r" is what trusting the declaration would show).
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     if declared:
         try:
             return raw.decode(declared), declared

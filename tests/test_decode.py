@@ -31,6 +31,19 @@ def test_declared_charset_wins_over_guessing():
     assert "Αθήνα" in text and encoding == "iso8859-7"
 
 
+def test_page_saved_as_utf8_under_an_old_declaration_is_read_as_utf8():
+    # Saving tools re-encode a page to UTF-8 and keep its <meta charset>: trusting it would give "FÃ¼r".
+    raw = '<html><head><meta charset="iso-8859-1"></head><body>Für Straße</body></html>'.encode()
+    text, encoding = decode_bytes(raw)
+    assert "Für Straße" in text and encoding == "utf-8"
+
+
+def test_declared_single_byte_charset_still_reads_bytes_that_are_not_utf8():
+    raw = '<html><head><meta charset="iso-8859-1"></head><body>Für Straße</body></html>'.encode("latin-1")
+    text, encoding = decode_bytes(raw)
+    assert "Für Straße" in text and encoding == "iso8859-1"
+
+
 def test_bad_bytes_never_raise():
     text, _ = decode_bytes(b"caf\xe9 \x81\x8d\x8f\x90\x9d end")
     assert text.startswith("caf") and text.endswith("end")
