@@ -259,7 +259,7 @@ class Element:
     start: int
     end: int = -1
     chrome: str | None = None  # CHROME, DISCUSSION, LAYOUT, HEADLINE_HOLDER or None
-    kind: str = ""  # tag and class as written ("" without a class): boxes built from one template share it
+    kind: str = ""  # tag and first class word ("" without a class): boxes built from one template share it
     children: list[int] = field(default_factory=list)
 
 
@@ -354,8 +354,8 @@ class BlockWalker:
         self.flush()
         index = len(self.elements)
         parent = self._open[-1] if self._open else -1
-        classes = attrs.get("class")
-        kind = f"{name}.{classes}" if classes else ""
+        classes = (attrs.get("class") or "").split(None, 1)
+        kind = f"{name}.{classes[0]}" if classes else ""
         self.elements.append(Element(name, parent, len(self.texts), chrome=chrome, kind=kind))
         if parent >= 0:
             self.elements[parent].children.append(index)
@@ -550,11 +550,12 @@ class ContentFinder:
                 if sibling.end - sibling.start == 1:
                     # A lone paragraph beside the article (a lead, a paragraph between two body boxes).
                     is_part = self.prose[sibling.start] >= MIN_LONE_PARAGRAPH_CHARS
+                elif sibling_index in sections:
+                    is_part = True
                 elif self.holds_other_h1(sibling):
                     is_part = False  # a box with a headline of its own (not the page's first <h1>): another story
                 else:
                     is_part = subtree_best[sibling_index] >= SIBLING_PART_SHARE * best_score
-                    is_part = is_part or sibling_index in sections
                 if not is_part:
                     scattered += self.prose_in(sibling)
             # Text directly in the parent, outside any child element, counts as scattered too.
@@ -574,6 +575,9 @@ class ContentFinder:
         such box after the story is more often a boilerplate "About us" than a last section: it counts only
         with others of its kind, or before the story. Measured: snippet recall 0.908 -> 0.917 and HTML body
         F1 0.963 -> 0.964; any plain box, whatever its class, let teasers in (precision 0.917, HTML 0.960).
+        The template is the tag and the first class word: builders append per-box classes ("custom-4711").
+        A section may head itself with an <h1>; it is still a part, not another story. Both: snippet
+        recall 0.923 -> 0.928 (+8 passages, 3 more leaked), HTML body unchanged.
         """
         if not container.kind:
             return set()  # a box without a class says nothing of the template

@@ -381,6 +381,26 @@ def test_story_sections_in_boxes_of_one_template_are_joined() -> None:
     assert extract_html(html_article(page)).body.split("\n\n") == STORY + AFTER_SUBHEADING
 
 
+def test_sections_are_known_by_their_first_class_and_may_carry_h1_headings() -> None:
+    # Builders add a per-box class after the template's own ("text-block custom-4711") and some give every
+    # section an <h1>; the boxes are still one story, not several.
+    sections = [
+        ("Who pays", "The regional government is to pay two thirds of the cost of the new crossing, the council said."),
+        ("Who objects", "The chamber of commerce wants the bridge kept open for vans until the new one is built."),
+        ("What now", "The consultation on the design opens in January; a decision is expected before the summer."),
+    ]
+    boxes = "".join(
+        f'<div class="text-block custom-{i}"><h1>{heading}</h1><p>{text}</p><p>{text}</p></div>'
+        for i, (heading, text) in enumerate(sections)
+    )
+    page = f"""<html><body><div class="page"><div class="text-block custom-9"><h1>Bridge closed</h1>
+{story_html(STORY + AFTER_SUBHEADING)}</div>{boxes}<div class="promo"><p>Our seminar on bridges: book a place
+today and learn all about the harbour crossings of the region with our experts.</p></div></div></body></html>"""
+    # (An <h1> is the headline's tag: it never enters the body, whichever box it heads.)
+    expected = STORY + AFTER_SUBHEADING + [line for _, text in sections for line in (text, text)]
+    assert extract_html(html_article(page)).body.split("\n\n") == expected
+
+
 def test_a_quoted_post_stays_whatever_its_class_says() -> None:
     # An embedded post is marked up as a block quote with the network's name as class ("twitter-tweet").
     quoted = "The bridge will close to cars on 1 April, and the ferry will run every ten minutes instead."
