@@ -52,6 +52,8 @@ OVERLAY_ROLES = frozenset(RULES["overlay_roles"])
 # Elements whose own text is code or a ruby reading aid, not words of the page.
 NON_TEXT_TAGS = frozenset({"script", "style", "template", "rt", "rp"})
 XML_DECLARATION = re.compile(r"^<\?xml[^>]*>")
+# A <noscript> and its content, up to the next <noscript> tag: bounded, so hostile markup stays linear.
+NOSCRIPT = re.compile(r"<noscript\b[^>]{0,500}>(?:(?!</?noscript\b).){0,4000}?</noscript\s*>", re.I | re.S)
 # bs4 checks markup up to this length without "<" or a line break for looking like a file name or URL.
 MAX_LOCATOR_CHARS = 256
 # An element of the parsed page (the BeautifulSoup document itself is one too).
@@ -166,6 +168,9 @@ def parse_html(text: str) -> BeautifulSoup:
     if text.startswith("<?xml"):
         # The parser reads an XML declaration as a comment; dropped, bs4 does not warn that XHTML "looks like XML".
         text = XML_DECLARATION.sub("", text, count=1)
+    # A browser with scripts on reads a <noscript>'s content as raw text and shows none of it; lxml parses it
+    # as markup, so an unclosed tag inside ("<noscript><div></noscript>") swallows the rest of the page.
+    text = NOSCRIPT.sub("", text)
     if len(text) <= MAX_LOCATOR_CHARS and "<" not in text and "\n" not in text:
         text += "\n"  # short plain text ("story.html"): bs4 would warn it looks like a file name or URL
     # Options that only skip work the extractor does not need, on every tag and string: class and rel

@@ -188,6 +188,14 @@ def test_scripts_styles_and_hidden_boxes_are_not_text() -> None:
     assert STORY[2] in body
 
 
+def test_an_unclosed_tag_inside_noscript_does_not_hide_the_page() -> None:
+    # Browsers read <noscript> as raw text; a parser that reads it as markup lets "<div>" swallow the page.
+    page = f"""<html><body><noscript><div id="no-js"></noscript><div class="menu"><a href="/">Home</a></div>
+<article><h1>Bridge closed</h1>{story_html(STORY)}</article>
+<noscript><p>Please enable JavaScript to see the comments.</p></noscript></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY
+
+
 def test_page_without_body_element() -> None:
     page = "<title>Notice</title>" + "".join(f"<p>{text}</p>" for text in STORY)
     article = extract_html(html_article(page))
