@@ -74,6 +74,8 @@ MAX_PROSE_LINK_SHARE = 0.35
 # A chrome-looking box is kept anyway when it holds at least this share of the page's prose:
 # some sites wrap the whole page in a box whose class says "ad" or in an ASP.NET <form>.
 CHROME_GUARD_SHARE = 0.5
+# On a page where chrome boxes hold every line, one holding this share is kept, and reader comments are.
+RESCUE_GUARD_SHARE = 0.25
 # A layout box (sidebar grid, meta row) is kept when boxes named as content inside it hold this share.
 CONTENT_GUARD_SHARE = 0.15
 # Widening the article's container to its parent stops when the parent adds prose outside article
@@ -465,9 +467,14 @@ class ContentFinder:
                     parent = self.elements[parent].parent
         return ancestors
 
-    def drop_chrome(self) -> None:
-        """Drop boxes marked as chrome by tag or class, unless they hold the article (see the rules file)."""
+    def drop_chrome(self, guard_share: float = CHROME_GUARD_SHARE) -> None:
+        """Drop boxes marked as chrome by tag or class, unless they hold the article (see the rules file).
+
+        guard_share: the share of the page's prose that keeps a chrome box. Below the default (the second
+        look at a page where chrome held every line), reader comments are kept: on a forum they are the page.
+        """
         total = self._prose_sums[-1] or 1
+        rescue = guard_share < CHROME_GUARD_SHARE
         content_sums = _prefix(_masked(self.prose, [not inside for inside in self.in_content]))
         wraps_main = self._ancestors_of_main()
         for index, element in enumerate(self.elements):
@@ -477,9 +484,9 @@ class ContentFinder:
             if element.chrome == HEADLINE_HOLDER and holds_headline:
                 continue
             if element.chrome == DISCUSSION:
-                if holds_headline and self.prose_in(element) >= CHROME_GUARD_SHARE * total:
+                if rescue or (holds_headline and self.prose_in(element) >= guard_share * total):
                     continue
-            elif holds_headline or index in wraps_main or (self.prose_in(element) >= CHROME_GUARD_SHARE * total):
+            elif holds_headline or index in wraps_main or (self.prose_in(element) >= guard_share * total):
                 # A page wrapper whose class happens to say "ad" or "sidebar-grid" holds the story.
                 continue
             content_prose = content_sums[element.end] - content_sums[element.start]
@@ -751,12 +758,14 @@ class ContentFinder:
         return paragraphs
 
 
-def _extract(root: HtmlElement, title: str | None, keep_hidden: bool) -> list[str]:
+def _extract(
+    root: HtmlElement, title: str | None, keep_hidden: bool, guard_share: float = CHROME_GUARD_SHARE
+) -> list[str]:
     walker = walk_blocks(root, keep_hidden)
     if not walker.texts:
         return []
     finder = ContentFinder(walker, title)
-    finder.drop_chrome()
+    finder.drop_chrome(guard_share)
     container = finder.find_container()
     finder.drop_link_boxes(container)
     finder.drop_teaser_lists(container)
@@ -804,4 +813,8 @@ def extract_content(root: HtmlElement, title: str | None = None) -> list[str]:
         from_script = _extract(parse_html(markup), title, keep_hidden=False)
         if sum(map(text_weight, from_script)) > HIDDEN_STORY_RATIO * visible:
             return from_script
+    if not paragraphs:
+        # Every block sits in a box named as chrome: a forum thread is all "comments", a podcast page's
+        # text is its "podcast-description". Rather than lose the page, keep the box that holds much of it.
+        return _extract(root, title, keep_hidden=False, guard_share=RESCUE_GUARD_SHARE)
     return paragraphs

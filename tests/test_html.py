@@ -196,6 +196,22 @@ def test_an_unclosed_tag_inside_noscript_does_not_hide_the_page() -> None:
     assert extract_html(html_article(page)).body.split("\n\n") == STORY
 
 
+def test_a_page_whose_every_box_is_named_as_chrome_keeps_its_text() -> None:
+    # A forum thread is all reader posts; the page would otherwise be skipped as having no article.
+    posts = "".join(f'<div class="comment"><p>{text}</p></div>' for text in STORY)
+    login = '<div class="newsletter"><p>Subscribe to our newsletter to get the best threads every week.</p></div>'
+    page = f"<html><body><div class='comments'>{posts}</div>{login}</body></html>"
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY
+    # A podcast page: its text is the "podcast-description", though it holds less than half the page's
+    # prose; the "podcast-card" teasers and the newsletter box inside the description still go.
+    card = "Another story of the harbour district, told by the people who live and work by the water every day, " * 2
+    cards = "".join(f'<div class="podcast-card"><p>Episode {i}. {card}</p></div>' for i in range(3))
+    page = f"""<html><body><h1>The bridge</h1><div class="podcast-description">{story_html(STORY)}
+<div class="newsletter"><p>New episodes arrive in your inbox on Fridays, with notes from the team.</p></div></div>
+<h2>You may also like</h2><div class="podcasts">{cards}</div></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY
+
+
 def test_page_without_body_element() -> None:
     page = "<title>Notice</title>" + "".join(f"<p>{text}</p>" for text in STORY)
     article = extract_html(html_article(page))
