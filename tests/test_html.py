@@ -462,6 +462,14 @@ def test_story_only_in_script_page_state_is_found() -> None:
     assert article.body.split("\n\n") == STORY + AFTER_SUBHEADING
 
 
+def test_story_only_in_a_client_side_template_is_found() -> None:
+    # A blog engine ships the post as a template that a script renders on load; a plain script is still code.
+    page = f"""<html><body><header><p>The latest news from the harbour office, every week.</p></header>
+<div class="post-body"><script type="text/template">{story_html(STORY + AFTER_SUBHEADING)}</script></div>
+<script>var note = "{"<p>Not a story</p>" * 4}";</script></body></html>"""
+    assert extract_html(html_article(page)).body.split("\n\n") == STORY + AFTER_SUBHEADING
+
+
 def test_xml_declaration_and_comments_do_not_break_parsing() -> None:
     page = f"""<?xml version="1.0" encoding="utf-8"?>
 <html><body><article><!-- lead --><p>{STORY[0]}</p><p>{STORY[1]}<!-- ad --> {STORY[2]}</p></article></body></html>"""
