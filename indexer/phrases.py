@@ -50,7 +50,7 @@ IDEOGRAPHIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\
 IDEOGRAPHIC_WEIGHT = 3
 # Characters that end a sentence in the scripts the archive reads, and what may close a sentence after
 # its stop (quotes, a bracket): one set for the text-dump lines and the HTML blocks.
-SENTENCE_STOPS = ".!?…。！？؟"
+SENTENCE_STOPS = ".!?…。！？؟।"
 SENTENCE_CLOSERS = "\"'”’»«“)]"
 
 

