@@ -57,7 +57,7 @@ def article_key(article: Article) -> str:
 
 
 # Bump when extraction changes what it produces, so the next incremental reindex re-extracts every file.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 
 def content_hash(raw: bytes, sidecar: bytes = b"") -> str:
