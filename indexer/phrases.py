@@ -52,6 +52,8 @@ IDEOGRAPHIC_WEIGHT = 3
 # its stop (quotes, a bracket): one set for the text-dump lines and the HTML blocks.
 SENTENCE_STOPS = ".!?…。！？؟।"
 SENTENCE_CLOSERS = "\"'”’»«“)]"
+# Marks that divide clauses inside a sentence (Latin, CJK and Arabic scripts).
+CLAUSE_MARKS = ",;:，、；：،؛"
 
 
 def normalise(text: str) -> str:

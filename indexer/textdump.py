@@ -17,6 +17,7 @@ from indexer.article import Article, SkipDocument
 from indexer.datelines import dateline_of
 from indexer.dates import find_dates
 from indexer.phrases import (
+    CLAUSE_MARKS,
     DECORATION,
     IDEOGRAPHIC_WEIGHT,
     QUOTES,
@@ -72,8 +73,9 @@ DATE_DISTANCE_COST = 0.15
 TITLE_WINDOW = 40  # the headline is at most this many lines above the article
 BYLINE_BELOW_BONUS = 0.5  # a headline candidate one or two lines above a byline or date line
 SENTENCE_END = tuple(SENTENCE_STOPS + "\"'”’»)")
+# Any stop or clause mark: running text has one after its first character, a list of words has none.
+INNER_PUNCTUATION = re.compile("[" + re.escape(SENTENCE_STOPS + CLAUSE_MARKS) + "]")
 # A sentence ends inside the line: a word (not an initial like "Z.") then ". " - or a CJK full stop.
-INNER_PUNCTUATION = re.compile("[" + re.escape(SENTENCE_STOPS + ",;:，、；：،؛") + "]")
 INNER_SENTENCE_END = re.compile(r"\w\w[.!?]\s|[。！？]")
 
 
