@@ -85,19 +85,25 @@ def stamped_file_hash(path: Path) -> tuple[str, FileStamp | None]:
     return digest.hexdigest(), file_stamp(status, statted_ns)
 
 
+def require_words(text: str) -> None:
+    """Skip a text that has no words (20,000 times the letter D, one endless token, only numbers)."""
+    if distinct_words(text, MIN_DISTINCT_WORDS) < MIN_DISTINCT_WORDS:
+        raise SkipDocument(
+            f"the text has no words (fewer than {MIN_DISTINCT_WORDS} different ones in {len(text):,} characters)"
+        )
+
+
 def process(article: Article, max_text_chars: int = DEFAULT_MAX_TEXT_CHARS) -> Article:
     """Decode, clean and describe an Article whose raw bytes are already read."""
     # A URL known before extraction is where a web archive captured the page: it beats what the page says.
     captured_url = article.url
     decode(article)
+    if article.fmt == "text":
+        require_words(article.text)  # said before the extractor finds no paragraph in it, which says less
     EXTRACTORS[article.fmt](article)
     if len(article.body) < MIN_BODY_CHARS:
         raise SkipDocument(f"no article text found (only {len(article.body)} characters left after cleaning)")
-    if distinct_words(article.body, MIN_DISTINCT_WORDS) < MIN_DISTINCT_WORDS:
-        raise SkipDocument(
-            f"the text has no words (fewer than {MIN_DISTINCT_WORDS} different ones "
-            f"in {len(article.body):,} characters)"
-        )
+    require_words(article.body)
     if len(article.body) > max_text_chars:
         raise SkipDocument(
             f"article text is {len(article.body):,} characters, over the {max_text_chars:,}-character limit"
