@@ -98,7 +98,7 @@ def process(article: Article, max_text_chars: int = DEFAULT_MAX_TEXT_CHARS) -> A
     # A URL known before extraction is where a web archive captured the page: it beats what the page says.
     captured_url = article.url
     decode(article)
-    if article.fmt == "text":
+    if article.fmt == "text" and len(article.text) >= MIN_BODY_CHARS:
         require_words(article.text)  # said before the extractor finds no paragraph in it, which says less
     EXTRACTORS[article.fmt](article)
     if len(article.body) < MIN_BODY_CHARS:
