@@ -468,14 +468,14 @@ class ContentFinder:
                     parent = self.elements[parent].parent
         return ancestors
 
-    def drop_chrome(self, guard_share: float = CHROME_GUARD_SHARE) -> None:
+    def drop_chrome(self, rescue: bool = False) -> None:
         """Drop boxes marked as chrome by tag or class, unless they hold the article (see the rules file).
 
-        guard_share: the share of the page's prose that keeps a chrome box. Below the default (the second
-        look at a page where chrome held every line), reader comments are kept: on a forum they are the page.
+        rescue: the second look at a page where chrome held every line. A chrome box holding a smaller share
+        of the prose (RESCUE_GUARD_SHARE) is kept, and reader comments are: on a forum they are the page.
         """
         total = self._prose_sums[-1] or 1
-        rescue = guard_share < CHROME_GUARD_SHARE
+        guard_share = RESCUE_GUARD_SHARE if rescue else CHROME_GUARD_SHARE
         content_sums = _prefix(_masked(self.prose, [not inside for inside in self.in_content]))
         wraps_main = self._ancestors_of_main()
         for index, element in enumerate(self.elements):
@@ -759,14 +759,12 @@ class ContentFinder:
         return paragraphs
 
 
-def _extract(
-    root: HtmlElement, title: str | None, keep_hidden: bool, guard_share: float = CHROME_GUARD_SHARE
-) -> list[str]:
+def _extract(root: HtmlElement, title: str | None, keep_hidden: bool, rescue: bool = False) -> list[str]:
     walker = walk_blocks(root, keep_hidden)
     if not walker.texts:
         return []
     finder = ContentFinder(walker, title)
-    finder.drop_chrome(guard_share)
+    finder.drop_chrome(rescue)
     container = finder.find_container()
     finder.drop_link_boxes(container)
     finder.drop_teaser_lists(container)
@@ -826,5 +824,5 @@ def extract_content(root: HtmlElement, title: str | None = None) -> list[str]:
     if not paragraphs:
         # Every block sits in a box named as chrome: a forum thread is all "comments", a podcast page's
         # text is its "podcast-description". Rather than lose the page, keep the box that holds much of it.
-        return _extract(root, title, keep_hidden=False, guard_share=RESCUE_GUARD_SHARE)
+        return _extract(root, title, keep_hidden=False, rescue=True)
     return paragraphs
